@@ -1,0 +1,130 @@
+# bestpractice: the only build entry.
+#
+#   make                      build build/bestpractice
+#   make check                install missing dependencies, build, run every test
+#   make demo                 install missing dependencies, build, tour a throwaway KB
+#   make install PREFIX=DIR   program, man pages, shell completion (DESTDIR honoured)
+#   make bench [N=100000]     the benchmark suite (not part of check)
+#   make SANITIZE=address,undefined check   the same under sanitizers (in build/san)
+#   make clean
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+BUILD ?= build$(if $(SANITIZE),/san)
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS = libgit2 sqlite3 libcmark yaml-0.1 icu-uc icu-i18n
+
+# Recursively expanded, so that a sub-make run after `deps` sees the new packages.
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+
+# The warnings git's config.mak.dev turns on; -Werror unless WERROR=0.
+WARNINGS = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wold-style-definition -Wvla -Wwrite-strings -Wformat=2 -Wformat-security \
+	-Wdeclaration-after-statement -Wpointer-arith -Wno-unused-parameter \
+	-Wno-missing-field-initializers -Wno-sign-compare
+WERROR ?= 1
+OPT ?= -O2 -g
+CFLAGS ?= $(OPT)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARNINGS) $(if $(filter 1,$(WERROR)),-Werror) \
+	-Iinclude -Ilib $(PKG_CFLAGS) $(CFLAGS) -MMD -MP \
+	-DBP_MANDIR='"$(MANDIR)"'
+ifdef SANITIZE
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+ALL_LDFLAGS = $(LDFLAGS)
+
+# Quiet by default; V=1 shows the commands.
+ifneq ($(V),1)
+QUIET_CC = @echo '   CC $@';
+QUIET_LINK = @echo ' LINK $@';
+QUIET_AR = @echo '   AR $@';
+endif
+LIBS = $(PKG_LIBS) -lm
+
+LIB_SRC = $(wildcard lib/*.c)
+CMD_SRC = $(wildcard cmd/*.c)
+UNIT_SRC = $(wildcard tests/unit/t-*.c)
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
+CMD_OBJ = $(CMD_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
+HEADERS = $(wildcard include/bp/*.h) include/bestpractice.h
+HEADERTEST = $(HEADERS:%.h=$(BUILD)/headertest/%.o)
+MAN_PAGES = $(wildcard man/*.[157])
+
+.PHONY: all check test unit lint headertest deps demo install uninstall clean bench fuzz
+.DELETE_ON_ERROR:
+
+all: $(BUILD)/bestpractice
+
+$(BUILD)/libbestpractice.a: $(LIB_OBJ)
+	@rm -f $@
+	$(QUIET_AR)$(AR) rcs $@ $^
+
+$(BUILD)/bestpractice: $(CMD_OBJ) $(BUILD)/libbestpractice.a
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libbestpractice.a $(ALL_LDFLAGS) $(LIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libbestpractice.a
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libbestpractice.a $(ALL_LDFLAGS) $(LIBS)
+
+# Each public header compiles on its own.
+$(BUILD)/headertest/%.o: %.h
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -Wno-pedantic -x c -c -o $@ $<
+
+headertest: $(HEADERTEST)
+unit: $(UNIT_BIN)
+
+lint:
+	@command -v mandoc >/dev/null || { echo "mandoc is needed: run 'make deps'"; exit 3; }
+	mandoc -T lint -W warning $(MAN_PAGES)
+
+# Install what the build and the tests need (prints what it runs), then build and test.
+deps:
+	@sh scripts/install-deps
+
+test: all unit headertest lint
+	@BUILD=$(BUILD) bash tests/run
+
+check: deps
+	@$(MAKE) --no-print-directory test
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) sh scripts/demo
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)/bash-completion/completions \
+		$(DESTDIR)$(DATADIR)/zsh/site-functions
+	install -m 755 $(BUILD)/bestpractice $(DESTDIR)$(BINDIR)/bestpractice
+	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(wildcard man/*.5) $(DESTDIR)$(MANDIR)/man5
+	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7
+	if [ -f completion/bestpractice.bash ]; then install -m 644 completion/bestpractice.bash \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions/bestpractice; fi
+	if [ -f completion/_bestpractice ]; then install -m 644 completion/_bestpractice \
+		$(DESTDIR)$(DATADIR)/zsh/site-functions/_bestpractice; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/bestpractice
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard man/*.1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(wildcard man/*.5)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(wildcard man/*.7)))
+	rm -f $(DESTDIR)$(DATADIR)/bash-completion/completions/bestpractice
+	rm -f $(DESTDIR)$(DATADIR)/zsh/site-functions/_bestpractice
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)

@@ -1,0 +1,101 @@
+/* Unit tests of the shared helpers: buffers, UTF-8, errors, the allocation hook. */
+#include <stdlib.h>
+
+#include "harness.h"
+#include "util.h"
+
+static void test_buf_grows_and_formats(void)
+{
+	struct bp_buf b = BP_BUF_INIT;
+	char *s;
+	size_t len;
+	int i;
+
+	for (i = 0; i < 1000; i++)
+		bp_buf_addf(&b, "%d,", i);
+	CHECK(!bp_buf_oom(&b));
+	CHECK(!strncmp(bp_buf_cstr(&b), "0,1,2,", 6));
+	CHECK_INT(b.len, strlen(b.ptr));
+	s = bp_buf_detach(&b, &len);
+	CHECK(s && len == strlen(s));
+	CHECK(b.ptr == NULL);
+	bp_free(s);
+}
+
+static void test_buf_oom_is_sticky(void)
+{
+	struct bp_buf b = BP_BUF_INIT;
+
+	bp_alloc_fail_at(1, 0);
+	CHECK_INT(bp_buf_addstr(&b, "x"), BP_ENOMEM);
+	bp_alloc_fail_at(0, 0);
+	CHECK_INT(bp_buf_addstr(&b, "y"), BP_ENOMEM);
+	CHECK(bp_buf_oom(&b));
+	CHECK(bp_buf_detach(&b, NULL) == NULL);
+	CHECK_INT(bp_buf_addstr(&b, "z"), 0);
+	CHECK_STR(bp_buf_cstr(&b), "z");
+	bp_buf_release(&b);
+}
+
+static void test_utf8(void)
+{
+	unsigned cp = 0;
+	size_t bad = 0;
+
+	CHECK_INT(bp_utf8_decode("\xc3\xa9", 2, &cp), 2);
+	CHECK_INT(cp, 0xE9);
+	CHECK_INT(bp_utf8_decode("\xc0\xaf", 2, &cp), 0);         /* overlong '/' */
+	CHECK_INT(bp_utf8_decode("\xed\xa0\x80", 3, &cp), 0);     /* surrogate */
+	CHECK_INT(bp_utf8_decode("\xf4\x90\x80\x80", 4, &cp), 0); /* > U+10FFFF */
+	CHECK_INT(bp_utf8_decode("\xe2\x82", 2, &cp), 0);         /* truncated */
+	CHECK(bp_utf8_valid("caf\xc3\xa9", 5, NULL));
+	CHECK(!bp_utf8_valid("ab\xff", 3, &bad));
+	CHECK_INT(bad, 2);
+}
+
+static void test_error_messages(void)
+{
+	struct bp_error err;
+	char longer[3000];
+
+	CHECK_INT(bp_error_set(&err, BP_EINVALID, "'%s' must be a list", "tags"), BP_EINVALID);
+	CHECK_STR(err.msg, "'tags' must be a list");
+	bp_error_prefix(&err, "%s:%d", "law/x.md", 3);
+	CHECK_STR(err.msg, "law/x.md:3: 'tags' must be a list");
+	CHECK_INT(bp_error_set(NULL, BP_EIO, "ignored"), BP_EIO);
+	/* A cut message stays valid UTF-8. */
+	memset(longer, 0, sizeof(longer));
+	for (size_t i = 0; i + 2 < sizeof(longer); i += 2)
+		memcpy(longer + i, "\xc3\xa9", 2);
+	bp_error_set(&err, BP_EIO, "x%s", longer);
+	CHECK(bp_utf8_valid(err.msg, strlen(err.msg), NULL));
+}
+
+static void test_alloc_hook_counts(void)
+{
+	void *p;
+
+	bp_alloc_fail_at(0, 0);
+	p = bp_malloc(8);
+	bp_free(p);
+	p = bp_strdup("abc");
+	CHECK_INT(bp_alloc_fail_at(0, 0), 2);
+	bp_free(p);
+	bp_alloc_fail_at(2, 1);
+	p = bp_malloc(1);
+	CHECK(p != NULL);
+	CHECK(bp_malloc(1) == NULL);
+	CHECK(bp_malloc(1) == NULL); /* sticky */
+	bp_alloc_fail_at(0, 0);
+	bp_free(p);
+}
+
+int main(void)
+{
+	RUN(test_buf_grows_and_formats);
+	RUN(test_buf_oom_is_sticky);
+	RUN(test_utf8);
+	RUN(test_error_messages);
+	RUN(test_alloc_hook_counts);
+	return done_testing();
+}

@@ -63,6 +63,12 @@ const char *bp_buf_cstr(const struct bp_buf *b);
 char *bp_buf_detach(struct bp_buf *b, size_t *len);
 void bp_buf_release(struct bp_buf *b);
 
+/*
+ * Append `len` bytes of `s`, writing what bp_escape() escapes (see bp/render.h; `flags` are
+ * its BP_ESCAPE_* flags) as visible escapes. Returns 0 or BP_ENOMEM. In lib/escape.c.
+ */
+int bp_buf_add_escaped(struct bp_buf *b, const char *s, size_t len, unsigned flags);
+
 /* Whether `s` (len bytes) is valid UTF-8; *bad gets the offset of the first bad byte. */
 int bp_utf8_valid(const char *s, size_t len, size_t *bad);
 

@@ -712,10 +712,16 @@ static void render_node(struct renderer *r, cmark_node *n, int enter)
 		add_piece(r, P_BREAK, r->words.len, 0);
 		break;
 	case CMARK_NODE_EMPH:
-		r->emph += enter ? 1 : -1ul;
+		if (enter)
+			r->emph++;
+		else
+			r->emph--;
 		break;
 	case CMARK_NODE_STRONG:
-		r->strong += enter ? 1 : -1ul;
+		if (enter)
+			r->strong++;
+		else
+			r->strong--;
 		break;
 	case CMARK_NODE_LINK:
 	case CMARK_NODE_IMAGE:
@@ -792,7 +798,6 @@ int bp_render_fields(char **out, size_t *out_len, const struct bp_render_fields 
 	*out = NULL;
 	r.flags = flags;
 	r.width = width > 0 ? (unsigned)width : 0;
-	r.words = (struct bp_buf)BP_BUF_INIT;
 	render_header(&r, f);
 	if (r.oom || render_body(&r, f->body, f->body_len))
 		goto out;

@@ -1,5 +1,6 @@
 /* Unit tests of bp_slugify: the file names that `add` makes from titles. */
 #include <stdlib.h>
+#include <unicode/uclean.h>
 
 #include "harness.h"
 #include "bp/article.h"
@@ -107,5 +108,6 @@ int main(void)
 	RUN(test_cut_at_a_word_boundary);
 	RUN(test_invalid_utf8_does_not_break_it);
 	RUN(test_out_of_memory);
+	u_cleanup(); /* ICU's caches, so that valgrind shows only what is ours */
 	return done_testing();
 }

@@ -1735,15 +1735,19 @@ static int emit_event(yaml_emitter_t *em, yaml_event_type_t type)
 	return ok && yaml_emitter_emit(em, &ev);
 }
 
-/* A scalar in the style libyaml picks (plain where it can), quoted if it looks typed. */
-static int emit_scalar(yaml_emitter_t *em, const char *s, int typed_ok)
+/*
+ * A scalar in the style libyaml picks (plain where YAML allows), but quoted when it looks like
+ * a number, boolean or null, unless it is a date, which stays plain on purpose.
+ */
+static int emit_scalar(yaml_emitter_t *em, const char *s, int date)
 {
+	yaml_scalar_style_t style = YAML_ANY_SCALAR_STYLE;
 	yaml_event_t ev;
 
+	if (!date && looks_typed(s))
+		style = YAML_SINGLE_QUOTED_SCALAR_STYLE;
 	return yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), 1, 1,
-					    !typed_ok && looks_typed(s)
-						? YAML_SINGLE_QUOTED_SCALAR_STYLE
-						: YAML_ANY_SCALAR_STYLE) &&
+					    style) &&
 	       yaml_emitter_emit(em, &ev);
 }
 

@@ -13,6 +13,9 @@
  * The front matter is parsed with libyaml. Keys the tool does not know are kept byte for byte
  * when an article is rewritten: serialising copies every top-level entry that was not changed
  * exactly as it was read, in its original order, and writes only the changed or new entries.
+ * An entry is the text from the start of its key's line to the start of the next key's line:
+ * its value, then the comments and blank lines that follow it. This is why the front matter
+ * must be a block mapping that starts at the beginning of its lines.
  */
 #ifndef BP_ARTICLE_H
 #define BP_ARTICLE_H
@@ -60,20 +63,34 @@ struct bp_article_opts {
  *
  * Strict mode: the front matter must be present; `title` (one line, at most
  * BP_ARTICLE_MAX_TITLE bytes) and `sector` (lowercase letters, digits and inner hyphens) are
- * required; `tags` must be a list of tags (lowercase letters, digits, inner hyphens); `author`
- * a single-line string; `created` and `updated` real dates written YYYY-MM-DD. The text must be
- * valid UTF-8 without NUL bytes. A YAML syntax error, a key that is not a plain scalar, a
- * duplicate top-level key or an unterminated front matter are errors with FILE:LINE.
+ * required; `tags` must be a list of distinct tags (lowercase letters, digits, inner hyphens);
+ * `author` a single-line string; `created` and `updated` real dates written YYYY-MM-DD. An
+ * optional field with nothing after its colon (`author:`) is absent. Known fields must be
+ * plain values: no anchor, alias or tag. The text must be valid UTF-8 without NUL bytes. A
+ * YAML syntax error, a key that is not a scalar, a duplicate top-level key, a front matter
+ * that is not one block mapping starting at column 0 ({...} or indented), or an unterminated
+ * front matter are errors with FILE:LINE. The first problem in the file is the one reported; a
+ * missing `title` or `sector` is reported on line 1, the opening '---'.
  *
  * Lenient mode: never fails on content (only BP_ENOMEM, or BP_EINVALID for text that is not
  * text at all: UTF-16, or larger than BP_ARTICLE_MAX_SIZE). Missing or invalid fields are
- * derived (title from the first heading, else from the file name; sector as
- * bp_article_opts.default_sector says) or dropped, with one warning each through opts->warn.
- * Invalid UTF-8 and NUL bytes are replaced by U+FFFD in what the getters return.
+ * derived (title from the first heading, else from the file name: "triaging-reference_questions
+ * .md" gives "Triaging reference questions"; sector as bp_article_opts.default_sector says) or
+ * dropped, with one warning each through opts->warn; a file with no front matter at all is
+ * normal for a peer and gets no warning for it. A title or author on several lines is joined
+ * into one; a scalar `tags` is a list of one; tags are lowercased, spaces become hyphens, and
+ * invalid ones are dropped. A front matter that cannot be read (YAML error, unterminated,
+ * larger than BP_ARTICLE_MAX_FRONT_MATTER) is ignored with a warning; one that cannot be cut
+ * into lines ({...}, indented) keeps only the known fields. Invalid UTF-8 and NUL bytes are
+ * replaced by U+FFFD (one warning), in the getters and in what bp_article_serialize() writes.
+ * Derived and fixed fields count as changed, so serialising a lenient article gives one that
+ * strict mode accepts (what `import` and `adopt` need).
  *
- * A UTF-8 byte order mark is skipped; "---" delimiters may end in CRLF. YAML anchors, aliases
- * and tags are never expanded or resolved: the parser only reads events, so a "billion laughs"
- * block costs its size and no more.
+ * A UTF-8 byte order mark is skipped; "---" delimiters may end in CRLF and have trailing
+ * spaces, and "..." also closes the front matter. YAML anchors, aliases and tags are never
+ * expanded or resolved: the parser only reads events, so a "billion laughs" block costs its
+ * size and no more. Nesting deeper than 32 collections, more than 1000 top-level keys or more
+ * than 20000 YAML events are errors (lenient: the front matter is ignored).
  *
  * On success *out is a new article the caller releases with bp_article_free().
  */
@@ -107,15 +124,18 @@ unsigned bp_article_body_line(const struct bp_article *a);
 int bp_article_has_front_matter(const struct bp_article *a);
 
 /*
- * The value of any other top-level key when it is a plain scalar ("adopted-from.peer" reads key
- * "peer" of the mapping under "adopted-from"); NULL when absent or not a scalar. Borrowed.
+ * The value of any other top-level key when it is a scalar ("adopted-from.peer" reads key
+ * "peer" of the mapping under "adopted-from"); NULL when absent, not a scalar, or one of the
+ * known fields (use their getters). Borrowed, until that key is set again or the article is
+ * freed.
  */
 const char *bp_article_field(const struct bp_article *a, const char *key);
 
 /*
  * Setters. Each validates its value as strict mode would (BP_EINVALID with a message naming
- * the field, the article unchanged) and marks the entry for rewriting. NULL removes an
- * optional field.
+ * the field, the article unchanged) and marks the entry for rewriting; setting the value a
+ * field already has leaves its line as it was written. NULL removes an optional field. The
+ * body must be valid UTF-8 without NUL bytes.
  */
 int bp_article_set_title(struct bp_article *a, const char *title, struct bp_error *err);
 int bp_article_set_sector(struct bp_article *a, const char *sector, struct bp_error *err);
@@ -127,9 +147,9 @@ int bp_article_set_tags(struct bp_article *a, const char *const *tags, size_t n,
 int bp_article_set_body(struct bp_article *a, const char *body, size_t len, struct bp_error *err);
 
 /*
- * Set a top-level key that the tool does not model to a scalar (`value`) or, when `keys` is
- * not NULL, to a block mapping of `n` scalar pairs keys[i]: values[i] (used for
- * `adopted-from`). `key` must not be one of the known fields.
+ * Set a top-level key that the tool does not model to a scalar (`value`; NULL removes the key)
+ * or to a block mapping of `n` scalar pairs keys[i]: values[i] (used for `adopted-from`).
+ * `key` must not be one of the known fields.
  */
 int bp_article_set_field(struct bp_article *a, const char *key, const char *value,
 			 struct bp_error *err);
@@ -143,11 +163,16 @@ int bp_article_set_field_map(struct bp_article *a, const char *key, const char *
 int bp_article_validate(const struct bp_article *a, const char *name, struct bp_error *err);
 
 /*
- * Write the article out: "---\n", the front matter (unchanged entries byte for byte in their
- * original order, then changed ones in place, new ones after them in the order title, sector,
- * tags, author, created, updated, others), "---\n", the body. Values are emitted with libyaml,
- * quoted where YAML needs it; tags as a flow list. *out is NUL-terminated and released with
- * bp_free().
+ * Write the article out: the opening delimiter line, the front matter (unchanged entries byte
+ * for byte in their original order, changed ones in place, new ones after them in the order
+ * title, sector, tags, author, created, updated, others), the closing delimiter line, the
+ * body. The delimiter lines (and a byte order mark) are those that were read, "---\n" for an
+ * article that had none, so a parsed article that was not changed comes out byte for byte as
+ * it came in. Values are emitted with libyaml, plain where YAML allows, quoted where it needs
+ * it or where another YAML reader would take the text for a number, boolean or null ('2024',
+ * 'yes'); tags as a flow list, a field map as a block mapping, in the file's line ending. A
+ * changed entry loses a comment on its own lines but keeps the comments after them.
+ * *out is NUL-terminated and released with bp_free().
  */
 int bp_article_serialize(char **out, size_t *out_len, const struct bp_article *a,
 			 struct bp_error *err);
@@ -156,7 +181,8 @@ int bp_article_serialize(char **out, size_t *out_len, const struct bp_article *a
  * Make a slug from a title: transliterated to ASCII (ICU "Any-Latin; Latin-ASCII": café ->
  * cafe, Straße -> strasse, Zürich -> zurich), lowercased, runs of anything but [a-z0-9] turned
  * into one hyphen, no hyphen at either end, cut at a hyphen to at most `max` bytes (0: 60).
- * A title with nothing left gives "untitled". *out is released with bp_free().
+ * A title with nothing left gives "untitled". Only the first 4 KiB of the title count. Fails
+ * with BP_ECONFIG if ICU cannot open the transliterator. *out is released with bp_free().
  */
 int bp_slugify(char **out, const char *title, size_t max, struct bp_error *err);
 

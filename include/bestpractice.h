@@ -14,5 +14,7 @@
 #include "bp/article.h"
 #include "bp/render.h"
 #include "bp/query.h"
+#include "bp/kb.h"
+#include "bp/index.h"
 
 #endif

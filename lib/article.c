@@ -1323,6 +1323,8 @@ int bp_article_parse(struct bp_article **out, const char *name, const char *text
 	}
 	if (!c.strict)
 		rc = derive_fields(&c, opts->default_sector);
+	else if (opts && (opts->flags & BP_ARTICLE_ALLOW_MISSING))
+		rc = 0;
 	else if (!a->values[F_TITLE])
 		rc = problem(&c, 1, "missing 'title'");
 	else if (!a->values[F_SECTOR])

@@ -40,6 +40,11 @@ enum bp_article_flags {
 	 * and `sector` required, every known field validated, any problem an error (BP_EINVALID).
 	 */
 	BP_ARTICLE_STRICT = 1u << 0,
+	/*
+	 * With BP_ARTICLE_STRICT: `title` and `sector` may be absent (the caller supplies them
+	 * and validates afterwards with bp_article_validate); everything else stays strict.
+	 */
+	BP_ARTICLE_ALLOW_MISSING = 1u << 1,
 };
 
 struct bp_article_opts {

@@ -1,0 +1,1113 @@
+/*
+ * The search index: schema, opening (defensively, rebuilding what is missing, old or damaged),
+ * and the incremental update that follows git. Queries over it are in search.c.
+ *
+ * Each source (the own KB, each peer) records the commit it was indexed at. Bringing a source
+ * up to date diffs that commit's tree against the current one and recomputes only the paths
+ * that changed; for the own KB, the paths git's status reports as changed in the working tree
+ * (and those that were overlaid last time) are recomputed too, from the working tree. A path
+ * whose blob id is unchanged costs one lookup.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bp/article.h"
+#include "bp/query.h"
+#include "bp/render.h"
+#include "index_internal.h"
+#include "kb_internal.h"
+#include "index_priv.h"
+
+int bp_db_error(struct bp_error *err, sqlite3 *db, int rc, const char *what)
+{
+	int ext = db ? sqlite3_extended_errcode(db) : rc;
+
+	(void)ext;
+	return bp_error_set(err, BP_EDB, "index: %s: %s", what,
+			    db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+}
+
+static const char schema_sql[] =
+	"CREATE TABLE sources("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE," /* '' for the own KB */
+	"  commit_id TEXT"             /* the commit indexed, NULL for none */
+	");"
+	"CREATE TABLE articles("
+	"  id INTEGER PRIMARY KEY," /* = the FTS5 rowid */
+	"  source INTEGER NOT NULL REFERENCES sources(id),"
+	"  path TEXT NOT NULL,"
+	"  blob TEXT NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  sector TEXT NOT NULL,"
+	"  author TEXT,"
+	"  created TEXT,"
+	"  updated TEXT,"
+	"  overlay INTEGER NOT NULL DEFAULT 0," /* the row shows the working tree, not HEAD */
+	"  UNIQUE(source, path)"
+	");"
+	"CREATE INDEX articles_sector ON articles(sector);"
+	"CREATE TABLE tags("
+	"  article INTEGER NOT NULL,"
+	"  pos INTEGER NOT NULL,"
+	"  tag TEXT NOT NULL,"
+	"  PRIMARY KEY(article, pos)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX tags_tag ON tags(tag, article);"
+	/* Files that were seen and not indexed (too large, not text): not tried again, and not
+	 * reported as missing by a check, until their blob changes. */
+	"CREATE TABLE skipped("
+	"  source INTEGER NOT NULL,"
+	"  path TEXT NOT NULL,"
+	"  blob TEXT NOT NULL,"
+	"  PRIMARY KEY(source, path)"
+	") WITHOUT ROWID;"
+	"CREATE VIRTUAL TABLE fts USING fts5(" BP_FTS_COLUMNS ","
+	"  tokenize = 'porter unicode61 remove_diacritics 2');"
+	"CREATE VIRTUAL TABLE fts_vocab USING fts5vocab(fts, 'row');"
+	"INSERT INTO sources(name) VALUES('');";
+
+/* Remove the database and its journal files. */
+static void unlink_db(const char *path)
+{
+	char extra[4096];
+
+	unlink(path);
+	snprintf(extra, sizeof(extra), "%s-wal", path);
+	unlink(extra);
+	snprintf(extra, sizeof(extra), "%s-shm", path);
+	unlink(extra);
+	snprintf(extra, sizeof(extra), "%s-journal", path);
+	unlink(extra);
+}
+
+static int exec(struct bp_index *ix, const char *sql, struct bp_error *err)
+{
+	int rc = sqlite3_exec(ix->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : bp_db_error(err, ix->db, rc, "cannot update");
+}
+
+/* Whether an SQLite result means the file is not a usable database. */
+static int damaged(int rc)
+{
+	rc &= 0xff;
+	return rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB;
+}
+
+static void finalize_all(struct bp_index *ix)
+{
+	size_t i;
+
+	for (i = 0; i < BP_ARRAY_SIZE(ix->stmt); i++) {
+		sqlite3_finalize(ix->stmt[i]);
+		ix->stmt[i] = NULL;
+	}
+}
+
+/*
+ * Open the file, set it up defensively, and check its schema. Returns 0, BP_EDB, or 1 when
+ * the file must be recreated (a damaged file or another schema version).
+ */
+static int db_open(struct bp_index *ix, struct bp_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, version = -1, tables = 0;
+	double timeout = bp_kb_lock_timeout(ix->kb);
+
+	rc = sqlite3_open_v2(ix->path, &ix->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK)
+		return damaged(rc) ? 1 : bp_db_error(err, ix->db, rc, "cannot open");
+	/* Defensive: the file is a cache anyone could have written. */
+	sqlite3_db_config(ix->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(ix->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	sqlite3_db_config(ix->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
+	sqlite3_db_config(ix->db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
+	sqlite3_limit(ix->db, SQLITE_LIMIT_LENGTH, 64 << 20);
+	sqlite3_limit(ix->db, SQLITE_LIMIT_SQL_LENGTH, 1 << 20);
+	sqlite3_limit(ix->db, SQLITE_LIMIT_EXPR_DEPTH, 200);
+	sqlite3_limit(ix->db, SQLITE_LIMIT_ATTACHED, 0);
+	sqlite3_busy_timeout(ix->db, (int)(timeout * 1000));
+	rc = sqlite3_exec(ix->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL,
+			  NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(ix->db, "PRAGMA user_version", -1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		version = sqlite3_column_int(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(ix->db, "SELECT count(*) FROM sqlite_schema", -1, &st,
+					NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		tables = sqlite3_column_int(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK)
+		return damaged(rc) ? 1 : bp_db_error(err, ix->db, rc, "cannot open");
+	if (version == BP_INDEX_SCHEMA)
+		return 0;
+	if (version != 0 || tables != 0)
+		return 1; /* another version: rebuilt, as the index is only a cache */
+	rc = sqlite3_exec(ix->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(ix->db, schema_sql, NULL, NULL, NULL);
+	if (rc == SQLITE_OK) {
+		char pragma[64];
+
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d; COMMIT",
+			 BP_INDEX_SCHEMA);
+		rc = sqlite3_exec(ix->db, pragma, NULL, NULL, NULL);
+	}
+	if (rc != SQLITE_OK) {
+		int r = bp_db_error(err, ix->db, rc, "cannot create");
+		sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+		/* Another process may have created it meanwhile: look again. */
+		if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_ERROR)
+			return 2;
+		return r;
+	}
+	return 0;
+}
+
+static void db_close(struct bp_index *ix)
+{
+	finalize_all(ix);
+	sqlite3_close(ix->db);
+	ix->db = NULL;
+}
+
+/* Open, recreating the file once when it is damaged or of another schema. */
+static int open_or_recreate(struct bp_index *ix, struct bp_error *err)
+{
+	int tries, rc = 0;
+
+	for (tries = 0; tries < 3; tries++) {
+		rc = db_open(ix, err);
+		if (rc == 0)
+			return 0;
+		db_close(ix);
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			ix->rebuilt = 1;
+			unlink_db(ix->path);
+		}
+	}
+	return bp_error_set(err, BP_EDB, "index: cannot create '%s'", ix->path);
+}
+
+int bp_index_open(struct bp_index **out, struct bp_kb *kb, struct bp_error *err)
+{
+	struct bp_index *ix;
+	char *dir = NULL;
+	int rc;
+
+	*out = NULL;
+	ix = bp_calloc(1, sizeof(*ix));
+	if (!ix)
+		return bp_error_nomem(err);
+	ix->kb = kb;
+	rc = bp_kb_private_dir(&dir, kb, err);
+	if (rc)
+		goto fail;
+	ix->path = bp_malloc(strlen(dir) + 32);
+	if (!ix->path) {
+		rc = bp_error_nomem(err);
+		goto fail;
+	}
+	snprintf(ix->path, strlen(dir) + 32, "%s/index.sqlite", dir);
+	rc = open_or_recreate(ix, err);
+	if (rc)
+		goto fail;
+	bp_free(dir);
+	*out = ix;
+	return 0;
+fail:
+	bp_free(dir);
+	bp_index_free(ix);
+	return rc;
+}
+
+void bp_index_free(struct bp_index *ix)
+{
+	if (!ix)
+		return;
+	db_close(ix);
+	bp_free(ix->path);
+	bp_free(ix);
+}
+
+int bp_index_prepare(sqlite3_stmt **out, struct bp_index *ix, enum ix_stmt which,
+		     const char *sql, struct bp_error *err)
+{
+	int rc;
+
+	if (!ix->stmt[which]) {
+		rc = sqlite3_prepare_v3(ix->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+					&ix->stmt[which], NULL);
+		if (rc != SQLITE_OK)
+			return bp_db_error(err, ix->db, rc, "cannot prepare a statement");
+	}
+	*out = ix->stmt[which];
+	sqlite3_reset(*out);
+	sqlite3_clear_bindings(*out);
+	return 0;
+}
+
+/* --- sources --------------------------------------------------------------------------- */
+
+/* The row id of source `name` (created when missing) and its indexed commit. */
+static int source_row(sqlite3_int64 *id, git_oid *commit, int *has_commit, struct bp_index *ix,
+		      const char *name, struct bp_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*has_commit = 0;
+	rc = bp_index_prepare(&st, ix, ST_SOURCE_GET,
+			      "SELECT id, commit_id FROM sources WHERE name = ?", err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *hex = (const char *)sqlite3_column_text(st, 1);
+
+		*id = sqlite3_column_int64(st, 0);
+		if (hex && git_oid_fromstr(commit, hex) == 0)
+			*has_commit = 1;
+		sqlite3_reset(st);
+		return 0;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return bp_db_error(err, ix->db, rc, "cannot read sources");
+	rc = bp_index_prepare(&st, ix, ST_SOURCE_ADD, "INSERT INTO sources(name) VALUES(?)", err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return bp_db_error(err, ix->db, rc, "cannot add a source");
+	*id = sqlite3_last_insert_rowid(ix->db);
+	return 0;
+}
+
+static int source_set_commit(struct bp_index *ix, sqlite3_int64 id, const git_oid *commit,
+			     struct bp_error *err)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = bp_index_prepare(&st, ix, ST_SOURCE_SET,
+			      "UPDATE sources SET commit_id = ? WHERE id = ?", err);
+	if (rc)
+		return rc;
+	if (commit) {
+		git_oid_tostr(hex, sizeof(hex), commit);
+		sqlite3_bind_text(st, 1, hex, -1, SQLITE_TRANSIENT);
+	}
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : bp_db_error(err, ix->db, rc, "cannot update a source");
+}
+
+/* --- rows ------------------------------------------------------------------------------ */
+
+static int delete_row(struct bp_index *ix, sqlite3_int64 id, struct bp_error *err)
+{
+	sqlite3_stmt *st;
+	int rc, k;
+	static const char *const sql[] = {
+		"DELETE FROM fts WHERE rowid = ?",
+		"DELETE FROM tags WHERE article = ?",
+		"DELETE FROM articles WHERE id = ?",
+	};
+
+	for (k = 0; k < 3; k++) {
+		rc = bp_index_prepare(&st, ix, ST_DEL_FTS + k, sql[k], err);
+		if (rc)
+			return rc;
+		sqlite3_bind_int64(st, 1, id);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return bp_db_error(err, ix->db, rc, "cannot delete an article");
+	}
+	return 0;
+}
+
+/* Warnings about one source's files, prefixed with the peer's name. */
+struct warn_ctx {
+	const struct bp_warn *to;
+	const char *source;
+};
+
+static void source_warn(void *payload, const char *msg)
+{
+	struct warn_ctx *w = payload;
+
+	if (w->source && *w->source)
+		bp_warn(w->to, "peer '%s': %s", w->source, msg);
+	else
+		bp_warn(w->to, "%s", msg);
+}
+
+static void bind_opt(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Parse an article's text and insert its rows. */
+static int insert_row(struct bp_index *ix, const struct bp_source *src, sqlite3_int64 source_id,
+		      const char *path, const char *blob, int overlay, const char *data,
+		      size_t len, struct bp_error *err)
+{
+	struct bp_article *a = NULL;
+	struct bp_article_opts opts = {0};
+	struct warn_ctx wc = {bp_kb_warn(ix->kb), src->name};
+	struct bp_warn w = {source_warn, &wc};
+	struct bp_buf tags = BP_BUF_INIT;
+	sqlite3_stmt *st;
+	sqlite3_int64 id;
+	const char *body;
+	char *text = NULL;
+	size_t i, blen, tlen = 0;
+	int rc;
+
+	opts.default_sector = src->default_sector;
+	opts.warn = &w;
+	rc = bp_article_parse(&a, path, data, len, &opts, err);
+	if (rc == BP_EINVALID) {
+		/* Not text at all (UTF-16, too large): skipped, said once. */
+		source_warn(&wc, err->msg);
+		bp_error_clear(err);
+		return 1;
+	}
+	if (rc)
+		return rc;
+	body = bp_article_body(a, &blen);
+	rc = bp_markdown_text(&text, &tlen, body, blen, err);
+	if (rc)
+		goto out;
+	rc = bp_index_prepare(&st, ix, ST_INS_ARTICLE,
+			      "INSERT INTO articles(source, path, blob, title, sector, author, "
+			      "created, updated, overlay) VALUES(?,?,?,?,?,?,?,?,?)",
+			      err);
+	if (rc)
+		goto out;
+	sqlite3_bind_int64(st, 1, source_id);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, blob, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, bp_article_title(a), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, bp_article_sector(a), -1, SQLITE_STATIC);
+	bind_opt(st, 6, bp_article_author(a));
+	bind_opt(st, 7, bp_article_created(a));
+	bind_opt(st, 8, bp_article_updated(a));
+	sqlite3_bind_int(st, 9, overlay);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = bp_db_error(err, ix->db, rc, "cannot add an article");
+		goto out;
+	}
+	id = sqlite3_last_insert_rowid(ix->db);
+	for (i = 0; i < bp_article_tag_count(a); i++) {
+		rc = bp_index_prepare(&st, ix, ST_INS_TAG,
+				      "INSERT OR IGNORE INTO tags(article, pos, tag) VALUES(?,?,?)",
+				      err);
+		if (rc)
+			goto out;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+		sqlite3_bind_text(st, 3, bp_article_tag(a, i), -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			rc = bp_db_error(err, ix->db, rc, "cannot add a tag");
+			goto out;
+		}
+		bp_buf_addf(&tags, "%s%s", i ? " " : "", bp_article_tag(a, i));
+	}
+	if (bp_buf_oom(&tags)) {
+		rc = bp_error_nomem(err);
+		goto out;
+	}
+	rc = bp_index_prepare(&st, ix, ST_INS_FTS,
+			      "INSERT INTO fts(rowid, " BP_FTS_COLUMNS ") VALUES(?,?,?,?,?,?)",
+			      err);
+	if (rc)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, bp_article_title(a), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, bp_buf_cstr(&tags), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, text, (int)tlen, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, bp_article_sector(a), -1, SQLITE_STATIC);
+	bind_opt(st, 6, bp_article_author(a));
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	rc = rc == SQLITE_DONE ? 0 : bp_db_error(err, ix->db, rc, "cannot index an article");
+out:
+	bp_buf_release(&tags);
+	bp_free(text);
+	bp_article_free(a);
+	return rc;
+}
+
+/* What a path should hold in the index: nothing, or a blob with its text. */
+struct target {
+	int present;
+	int overlay;
+	git_oid blob;
+	char *data; /* loaded lazily */
+	size_t len;
+};
+
+/* Load a blob of a peer or of HEAD, checking its size before reading it. */
+static int load_blob(char **out, size_t *len, struct bp_index *ix, const git_oid *id,
+		     const char *source, const char *path, struct bp_error *err)
+{
+	git_odb *odb = NULL;
+	git_odb_object *obj = NULL;
+	git_object_t type;
+	size_t size = 0;
+	int rc;
+
+	*out = NULL;
+	rc = git_repository_odb(&odb, ix->kb->repo);
+	if (rc == 0)
+		rc = git_odb_read_header(&size, &type, odb, id);
+	if (rc < 0) {
+		rc = bp_git_error(err, rc, "cannot read '%s'", path);
+		goto out;
+	}
+	if (type != GIT_OBJECT_BLOB || size > BP_PEER_MAX_BLOB) {
+		if (*source)
+			bp_warn(bp_kb_warn(ix->kb), "peer '%s': %s: skipped (%s)", source, path,
+				type != GIT_OBJECT_BLOB ? "not a file" : "larger than 4 MiB");
+		else
+			bp_warn(bp_kb_warn(ix->kb), "%s: skipped (%s)", path,
+				type != GIT_OBJECT_BLOB ? "not a file" : "larger than 4 MiB");
+		rc = 1;
+		goto out;
+	}
+	rc = git_odb_read(&obj, odb, id);
+	if (rc < 0) {
+		rc = bp_git_error(err, rc, "cannot read '%s'", path);
+		goto out;
+	}
+	*out = bp_strndup(git_odb_object_data(obj), git_odb_object_size(obj));
+	*len = git_odb_object_size(obj);
+	rc = *out ? 0 : bp_error_nomem(err);
+out:
+	git_odb_object_free(obj);
+	git_odb_free(odb);
+	return rc;
+}
+
+/* Record that `path` at `blob` was not indexed, or (blob NULL) forget that it was. */
+static int set_skipped(struct bp_index *ix, sqlite3_int64 source_id, const char *path,
+		       const char *blob, struct bp_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (blob)
+		rc = bp_index_prepare(&st, ix, ST_SKIP_SET,
+				      "INSERT OR REPLACE INTO skipped(source, path, blob) "
+				      "VALUES(?,?,?)",
+				      err);
+	else
+		rc = bp_index_prepare(&st, ix, ST_SKIP_DEL,
+				      "DELETE FROM skipped WHERE source = ? AND path = ?", err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, source_id);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	if (blob)
+		sqlite3_bind_text(st, 3, blob, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : bp_db_error(err, ix->db, rc, "cannot update");
+}
+
+/* Whether `path` at `blob` was already seen and skipped. */
+static int was_skipped(struct bp_index *ix, sqlite3_int64 source_id, const char *path,
+		       const char *blob)
+{
+	sqlite3_stmt *st;
+	int yes;
+
+	if (bp_index_prepare(&st, ix, ST_SKIP_GET,
+			     "SELECT 1 FROM skipped WHERE source = ? AND path = ? AND blob = ?",
+			     NULL))
+		return 0;
+	sqlite3_bind_int64(st, 1, source_id);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, blob, -1, SQLITE_STATIC);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return yes;
+}
+
+/*
+ * Bring the row of one path in line with its target. `overlaid` says where the content
+ * comes from: the working tree (1) or the tree of the source's commit (0).
+ */
+static int sync_path(struct bp_index *ix, const struct bp_source *src, sqlite3_int64 source_id,
+		     git_tree *tree, const char *path, int overlaid, struct bp_error *err)
+{
+	struct target t = {0};
+	git_tree_entry *entry = NULL;
+	sqlite3_stmt *st;
+	sqlite3_int64 row = 0;
+	char hex[GIT_OID_HEXSZ + 1], old_hex[GIT_OID_HEXSZ + 1] = "";
+	int rc, have_row = 0, old_overlay = 0;
+
+	if (!bp_index_path_ok(ix, src->name, path))
+		return 0;
+	if (overlaid) {
+		rc = bp_kb_read(&t.data, &t.len, ix->kb, path, err);
+		if (rc == BP_ENOTFOUND) {
+			bp_error_clear(err);
+		} else if (rc == BP_EIO || rc == BP_EINVALID) {
+			bp_warn(bp_kb_warn(ix->kb), "%s (not indexed)", err->msg);
+			bp_error_clear(err);
+		} else if (rc) {
+			return rc;
+		} else {
+			git_odb_hash(&t.blob, t.data, t.len, GIT_OBJECT_BLOB);
+			t.present = 1;
+			t.overlay = 1;
+		}
+	} else if (tree && git_tree_entry_bypath(&entry, tree, path) == 0) {
+		git_filemode_t mode = git_tree_entry_filemode(entry);
+
+		/* Symlinks, submodules and folders are not articles, whatever their name. */
+		if (mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) {
+			git_oid_cpy(&t.blob, git_tree_entry_id(entry));
+			t.present = 1;
+		}
+		git_tree_entry_free(entry);
+	}
+
+	rc = bp_index_prepare(&st, ix, ST_ROW_GET,
+			      "SELECT id, blob, overlay FROM articles WHERE source = ? AND path = ?",
+			      err);
+	if (rc)
+		goto out;
+	sqlite3_bind_int64(st, 1, source_id);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		have_row = 1;
+		row = sqlite3_column_int64(st, 0);
+		snprintf(old_hex, sizeof(old_hex), "%s", sqlite3_column_text(st, 1));
+		old_overlay = sqlite3_column_int(st, 2);
+	} else if (rc != SQLITE_DONE) {
+		sqlite3_reset(st);
+		rc = bp_db_error(err, ix->db, rc, "cannot read an article");
+		goto out;
+	}
+	sqlite3_reset(st);
+	rc = 0;
+	if (!t.present) {
+		if (have_row)
+			rc = delete_row(ix, row, err);
+		if (!rc)
+			rc = set_skipped(ix, source_id, path, NULL, err);
+		goto out;
+	}
+	git_oid_tostr(hex, sizeof(hex), &t.blob);
+	if (have_row && !strcmp(hex, old_hex)) {
+		if (old_overlay != t.overlay) {
+			rc = bp_index_prepare(&st, ix, ST_ROW_OVERLAY,
+					      "UPDATE articles SET overlay = ? WHERE id = ?", err);
+			if (rc)
+				goto out;
+			sqlite3_bind_int(st, 1, t.overlay);
+			sqlite3_bind_int64(st, 2, row);
+			rc = sqlite3_step(st);
+			sqlite3_reset(st);
+			rc = rc == SQLITE_DONE ? 0 : bp_db_error(err, ix->db, rc, "cannot update");
+		}
+		goto out;
+	}
+	if (!have_row && was_skipped(ix, source_id, path, hex))
+		goto out;
+	if (have_row) {
+		rc = delete_row(ix, row, err);
+		if (rc)
+			goto out;
+	}
+	if (!t.data)
+		rc = load_blob(&t.data, &t.len, ix, &t.blob, src->name, path, err);
+	if (!rc)
+		rc = insert_row(ix, src, source_id, path, hex, t.overlay, t.data, t.len, err);
+	if (rc == 1)
+		rc = set_skipped(ix, source_id, path, hex, err);
+	else if (!rc)
+		rc = set_skipped(ix, source_id, path, NULL, err);
+	ix->changed++;
+out:
+	bp_free(t.data);
+	return rc;
+}
+
+/* --- the update ------------------------------------------------------------------------ */
+
+/* Paths the own KB's working tree changed, sorted, for the overlay. */
+struct pathset {
+	char **path;
+	size_t n, cap;
+};
+
+static void pathset_release(struct pathset *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		bp_free(s->path[i]);
+	bp_free(s->path);
+	memset(s, 0, sizeof(*s));
+}
+
+static int pathset_add(struct pathset *s, const char *path)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		char **p = bp_realloc(s->path, cap * sizeof(*p));
+		if (!p)
+			return BP_ENOMEM;
+		s->path = p;
+		s->cap = cap;
+	}
+	s->path[s->n] = bp_strdup(path);
+	if (!s->path[s->n])
+		return BP_ENOMEM;
+	s->n++;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int pathset_has(const struct pathset *s, const char *path)
+{
+	return s->n && bsearch(&path, s->path, s->n, sizeof(char *), cmp_str) != NULL;
+}
+
+/* The articles of the own working tree that differ from HEAD (git status). */
+static int working_changes(struct pathset *out, struct bp_index *ix, struct bp_error *err)
+{
+	git_status_options opts = GIT_STATUS_OPTIONS_INIT;
+	git_status_list *list = NULL;
+	size_t i, n;
+	int rc;
+
+	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+		     GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	rc = git_status_list_new(&list, ix->kb->repo, &opts);
+	if (rc < 0)
+		return bp_git_error(err, rc, "cannot read the working tree's status");
+	n = git_status_list_entrycount(list);
+	for (i = 0; i < n; i++) {
+		const git_status_entry *e = git_status_byindex(list, i);
+		const git_diff_delta *d[2] = {e->head_to_index, e->index_to_workdir};
+		int k;
+
+		for (k = 0; k < 2; k++) {
+			const char *p;
+
+			if (!d[k])
+				continue;
+			p = d[k]->new_file.path ? d[k]->new_file.path : d[k]->old_file.path;
+			if (bp_kb_is_article_path(p) && !pathset_has(out, p)) {
+				if (pathset_add(out, p)) {
+					rc = bp_error_nomem(err);
+					goto out;
+				}
+				qsort(out->path, out->n, sizeof(char *), cmp_str);
+			}
+		}
+	}
+out:
+	git_status_list_free(list);
+	return rc;
+}
+
+/* Paths of the own source whose rows show the working tree. */
+static int overlaid_rows(struct pathset *out, struct bp_index *ix, sqlite3_int64 source_id,
+			 struct bp_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = bp_index_prepare(&st, ix, ST_OVERLAID,
+			      "SELECT path FROM articles WHERE source = ? AND overlay = 1 "
+			      "ORDER BY path",
+			      err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, source_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (pathset_add(out, (const char *)sqlite3_column_text(st, 0))) {
+			sqlite3_reset(st);
+			return bp_error_nomem(err);
+		}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : bp_db_error(err, ix->db, rc, "cannot read the overlay");
+}
+
+static int commit_tree(git_tree **out, struct bp_index *ix, const git_oid *commit,
+		       struct bp_error *err)
+{
+	git_commit *c = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = git_commit_lookup(&c, ix->kb->repo, commit);
+	if (rc == 0)
+		rc = git_commit_tree(out, c);
+	git_commit_free(c);
+	return rc < 0 ? bp_git_error(err, rc, "cannot read commit") : 0;
+}
+
+struct progress_state {
+	const struct bp_progress *p;
+	const char *what;
+	size_t done, total;
+};
+
+static void tick(struct progress_state *ps)
+{
+	ps->done++;
+	if (ps->p && ps->p->fn && (ps->done % 500 == 0 || ps->done == ps->total))
+		ps->p->fn(ps->p->payload, ps->what, ps->done, ps->total);
+}
+
+/*
+ * Bring one source up to date. `dirty` (own KB only, else NULL) lists the paths that the
+ * working tree changed; `was_overlaid` those whose rows showed the working tree.
+ */
+static int update_source(struct bp_index *ix, const struct bp_source *src,
+			 const struct pathset *dirty, const struct bp_progress *progress,
+			 struct bp_error *err)
+{
+	git_tree *old_tree = NULL, *new_tree = NULL;
+	git_diff *diff = NULL;
+	struct pathset was = {0};
+	struct progress_state ps = {progress, src->name[0] ? src->name : "indexing", 0, 0};
+	sqlite3_int64 source_id;
+	git_oid old;
+	int has_old, rc;
+	size_t i, n;
+
+	rc = source_row(&source_id, &old, &has_old, ix, src->name, err);
+	if (rc)
+		return rc;
+	if (src->has_commit && (rc = commit_tree(&new_tree, ix, &src->commit, err)))
+		goto out;
+	if (has_old != src->has_commit || (has_old && !git_oid_equal(&old, &src->commit))) {
+		git_diff_options dopts = GIT_DIFF_OPTIONS_INIT;
+
+		/* The commit indexed may be gone (a peer rewrote its history): start over. */
+		if (has_old && commit_tree(&old_tree, ix, &old, err)) {
+			bp_error_clear(err);
+			old_tree = NULL;
+			rc = bp_index_clear_source(ix, source_id, err);
+			if (rc)
+				goto out;
+		}
+		dopts.flags = GIT_DIFF_SKIP_BINARY_CHECK;
+		rc = git_diff_tree_to_tree(&diff, ix->kb->repo, old_tree, new_tree, &dopts);
+		if (rc < 0) {
+			rc = bp_git_error(err, rc, "cannot compare commits");
+			goto out;
+		}
+		n = git_diff_num_deltas(diff);
+		ps.total = n;
+		for (i = 0; i < n; i++) {
+			const git_diff_delta *d = git_diff_get_delta(diff, i);
+			const char *paths[2] = {d->old_file.path, d->new_file.path};
+			int k;
+
+			for (k = 0; k < 2; k++) {
+				if (!paths[k] || (k == 1 && paths[0] && !strcmp(paths[0], paths[1])))
+					continue;
+				if (dirty && pathset_has(dirty, paths[k]))
+					continue; /* the overlay below decides */
+				rc = sync_path(ix, src, source_id, new_tree, paths[k], 0, err);
+				if (rc)
+					goto out;
+			}
+			tick(&ps);
+		}
+		rc = source_set_commit(ix, source_id, src->has_commit ? &src->commit : NULL, err);
+		if (rc)
+			goto out;
+	}
+	if (dirty) {
+		rc = overlaid_rows(&was, ix, source_id, err);
+		if (rc)
+			goto out;
+		for (i = 0; i < was.n; i++)
+			if (!pathset_has(dirty, was.path[i]) &&
+			    (rc = sync_path(ix, src, source_id, new_tree, was.path[i], 0, err)))
+				goto out;
+		for (i = 0; i < dirty->n; i++)
+			if ((rc = sync_path(ix, src, source_id, new_tree, dirty->path[i], 1, err)))
+				goto out;
+	}
+out:
+	pathset_release(&was);
+	git_diff_free(diff);
+	git_tree_free(old_tree);
+	git_tree_free(new_tree);
+	return rc;
+}
+
+/* Whether anything is to be done: a source's commit moved, or the working tree changed. */
+static int needs_update(int *yes, struct bp_index *ix, const struct bp_source *src, size_t n,
+			const struct pathset *dirty, struct bp_error *err)
+{
+	sqlite3_stmt *st;
+	size_t i, known = 0;
+	int rc;
+
+	*yes = dirty->n > 0;
+	if (*yes)
+		return 0;
+	rc = bp_index_prepare(&st, ix, ST_SOURCES_ALL,
+			      "SELECT name, commit_id, (SELECT count(*) FROM articles "
+			      "WHERE source = sources.id AND overlay = 1) FROM sources",
+			      err);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		const char *hex = (const char *)sqlite3_column_text(st, 1);
+		int overlaid = sqlite3_column_int(st, 2);
+		char want[GIT_OID_HEXSZ + 1] = "";
+
+		for (i = 0; i < n && strcmp(src[i].name, name); i++)
+			;
+		if (i == n || overlaid) {
+			*yes = 1; /* a peer was removed, or the overlay must be undone */
+			break;
+		}
+		known++;
+		if (src[i].has_commit)
+			git_oid_tostr(want, sizeof(want), &src[i].commit);
+		if (strcmp(want, hex ? hex : "")) {
+			*yes = 1;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return bp_db_error(err, ix->db, rc, "cannot read sources");
+	if (known < n)
+		*yes = 1;
+	return 0;
+}
+
+/* Remove the sources that are no longer peers, with their articles. */
+static int drop_gone_sources(struct bp_index *ix, const struct bp_source *src, size_t n,
+			     struct bp_error *err)
+{
+	sqlite3_stmt *st;
+	struct pathset gone = {0};
+	size_t i, k;
+	int rc;
+
+	rc = bp_index_prepare(&st, ix, ST_SOURCES_NAMES, "SELECT name FROM sources", err);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+
+		for (i = 0; i < n && strcmp(src[i].name, name); i++)
+			;
+		if (i == n && pathset_add(&gone, name)) {
+			sqlite3_reset(st);
+			rc = bp_error_nomem(err);
+			goto out;
+		}
+	}
+	sqlite3_reset(st);
+	rc = 0;
+	for (k = 0; k < gone.n && !rc; k++)
+		rc = bp_index_drop_source(ix, gone.path[k], err);
+out:
+	pathset_release(&gone);
+	return rc;
+}
+
+/* The own KB as a source: HEAD's commit, if the branch has one. */
+static int own_source(struct bp_source *s, struct bp_index *ix, struct bp_error *err)
+{
+	git_reference *head = NULL;
+	git_object *obj = NULL;
+	int rc;
+
+	static char own_name[] = "";
+
+	memset(s, 0, sizeof(*s));
+	s->name = own_name;
+	rc = git_repository_head(&head, ix->kb->repo);
+	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND)
+		return 0;
+	if (rc == 0)
+		rc = git_reference_peel(&obj, head, GIT_OBJECT_COMMIT);
+	if (rc < 0) {
+		git_reference_free(head);
+		return bp_git_error(err, rc, "cannot read HEAD");
+	}
+	git_oid_cpy(&s->commit, git_object_id(obj));
+	s->has_commit = 1;
+	git_object_free(obj);
+	git_reference_free(head);
+	return 0;
+}
+
+static int update(struct bp_index *ix, const struct bp_progress *progress, struct bp_error *err)
+{
+	struct bp_source own, *peers = NULL, *all = NULL;
+	struct pathset dirty = {0};
+	size_t npeers = 0, i;
+	int rc, yes = 0;
+
+	rc = own_source(&own, ix, err);
+	if (!rc)
+		rc = bp_peer_sources(&peers, &npeers, ix->kb, err);
+	if (!rc)
+		rc = working_changes(&dirty, ix, err);
+	if (rc)
+		goto out;
+	all = bp_calloc(npeers + 1, sizeof(*all));
+	if (!all) {
+		rc = bp_error_nomem(err);
+		goto out;
+	}
+	all[0] = own;
+	for (i = 0; i < npeers; i++)
+		all[i + 1] = peers[i];
+	rc = needs_update(&yes, ix, all, npeers + 1, &dirty, err);
+	if (rc || !yes)
+		goto out;
+	rc = exec(ix, "BEGIN IMMEDIATE", err);
+	if (rc)
+		goto out;
+	for (i = 0; i <= npeers && !rc; i++)
+		rc = update_source(ix, &all[i], i == 0 ? &dirty : NULL, progress, err);
+	if (!rc)
+		rc = drop_gone_sources(ix, all, npeers + 1, err);
+	if (!rc)
+		rc = exec(ix, "COMMIT", err);
+	if (rc)
+		sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+out:
+	bp_free(all);
+	bp_sources_free(peers, npeers);
+	pathset_release(&dirty);
+	return rc;
+}
+
+int bp_index_update(struct bp_index *ix, const struct bp_progress *progress,
+		    struct bp_error *err)
+{
+	int rc = update(ix, progress, err);
+
+	/* A file damaged under us: start again from an empty one, once. */
+	if (rc == BP_EDB && damaged(sqlite3_extended_errcode(ix->db))) {
+		bp_warn(bp_kb_warn(ix->kb), "the search index was damaged; rebuilding it");
+		bp_error_clear(err);
+		db_close(ix);
+		unlink_db(ix->path);
+		ix->rebuilt = 1;
+		rc = open_or_recreate(ix, err);
+		if (!rc)
+			rc = update(ix, progress, err);
+	}
+	return rc;
+}
+
+int bp_index_rebuild(struct bp_index *ix, const struct bp_progress *progress,
+		     struct bp_error *err)
+{
+	int rc;
+
+	db_close(ix);
+	unlink_db(ix->path);
+	ix->rebuilt = 1;
+	rc = open_or_recreate(ix, err);
+	return rc ? rc : update(ix, progress, err);
+}
+
+int bp_index_clear_source(struct bp_index *ix, sqlite3_int64 source_id, struct bp_error *err)
+{
+	sqlite3_stmt *st;
+	int rc, k;
+	static const char *const sql[] = {
+		"DELETE FROM fts WHERE rowid IN (SELECT id FROM articles WHERE source = ?1)",
+		"DELETE FROM tags WHERE article IN (SELECT id FROM articles WHERE source = ?1)",
+		"DELETE FROM articles WHERE source = ?1",
+		"DELETE FROM skipped WHERE source = ?1",
+		"UPDATE sources SET commit_id = NULL WHERE id = ?1",
+	};
+
+	for (k = 0; k < 5; k++) {
+		rc = bp_index_prepare(&st, ix, ST_CLEAR_1 + k, sql[k], err);
+		if (rc)
+			return rc;
+		sqlite3_bind_int64(st, 1, source_id);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return bp_db_error(err, ix->db, rc, "cannot clear a source");
+	}
+	return 0;
+}
+
+int bp_index_drop_source(struct bp_index *ix, const char *name, struct bp_error *err)
+{
+	sqlite3_int64 id;
+	git_oid dummy;
+	sqlite3_stmt *st;
+	int has, rc;
+
+	rc = source_row(&id, &dummy, &has, ix, name, err);
+	if (!rc)
+		rc = bp_index_clear_source(ix, id, err);
+	if (rc)
+		return rc;
+	rc = bp_index_prepare(&st, ix, ST_SOURCE_DEL, "DELETE FROM sources WHERE id = ?", err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : bp_db_error(err, ix->db, rc, "cannot drop a source");
+}
+
+int bp_index_was_rebuilt(const struct bp_index *ix)
+{
+	return ix->rebuilt;
+}

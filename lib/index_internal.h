@@ -1,0 +1,44 @@
+/*
+ * What the index shares with the parts of the library that feed it (sync: the peers and their
+ * commits). Not part of the public API.
+ */
+#ifndef BP_INDEX_INTERNAL_H
+#define BP_INDEX_INTERNAL_H
+
+#include <git2.h>
+#include <sqlite3.h>
+
+#include "bp/index.h"
+
+/* A source of articles: the own KB (name "") or a peer. */
+struct bp_source {
+	char *name;            /* "" for the own KB */
+	char *default_sector;  /* peers: for files without one; may be NULL */
+	git_oid commit;        /* the commit to index */
+	int has_commit;        /* 0: the source is empty (unborn branch, never fetched) */
+};
+
+/*
+ * The peers of `kb` with the commit each should be indexed at (its remote-tracking branch).
+ * Defined in sync.c. *out is an array of *n sources, released with bp_sources_free().
+ */
+int bp_peer_sources(struct bp_source **out, size_t *n, struct bp_kb *kb, struct bp_error *err);
+void bp_sources_free(struct bp_source *s, size_t n);
+
+/*
+ * The names of the KB's git remotes, sorted, read from `cfg` (a snapshot). The same list as
+ * git_remote_list() gives, without its regular expression: libgit2 1.5 leaks PCRE2 match data
+ * in git_config_foreach_match(). Free with git_strarray_dispose().
+ */
+int bp_remote_names(git_strarray *out, git_config *cfg, struct bp_error *err);
+
+/* Whether the remote `name` is shared (merged and pushed) rather than subscribed. */
+int bp_peer_is_shared(git_config *cfg, const char *name);
+
+/* Limits on a peer's content, checked before anything is read. */
+#define BP_PEER_MAX_BLOB BP_ARTICLE_MAX_SIZE
+
+/* Convert an SQLite failure into a BP_EDB error naming what was being done. */
+int bp_db_error(struct bp_error *err, sqlite3 *db, int rc, const char *what);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * The index's own structure, shared by index.c (schema, update) and search.c (queries).
+ */
+#ifndef BP_INDEX_PRIV_H
+#define BP_INDEX_PRIV_H
+
+#include <sqlite3.h>
+
+#include "bp/index.h"
+
+/* Prepared statements kept for the life of the index, one slot each. */
+enum ix_stmt {
+	ST_SOURCE_GET,
+	ST_SOURCE_ADD,
+	ST_SOURCE_SET,
+	ST_SOURCE_DEL,
+	ST_SOURCES_ALL,
+	ST_SOURCES_NAMES,
+	ST_DEL_FTS,
+	ST_DEL_TAGS,
+	ST_DEL_ARTICLE,
+	ST_INS_ARTICLE,
+	ST_INS_TAG,
+	ST_INS_FTS,
+	ST_ROW_GET,
+	ST_ROW_OVERLAY,
+	ST_OVERLAID,
+	ST_CLEAR_1,
+	ST_CLEAR_2,
+	ST_CLEAR_3,
+	ST_CLEAR_4,
+	ST_CLEAR_5,
+	ST_SKIP_SET,
+	ST_SKIP_DEL,
+	ST_SKIP_GET,
+	ST_DF,
+	ST_COUNT
+};
+
+struct bp_index {
+	struct bp_kb *kb; /* borrowed */
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *stmt[ST_COUNT];
+	int rebuilt;     /* the file was (re)created by this process */
+	size_t changed;  /* articles (re)indexed by this process */
+};
+
+/* Prepare (once) and reset a kept statement. */
+int bp_index_prepare(sqlite3_stmt **out, struct bp_index *ix, enum ix_stmt which,
+		     const char *sql, struct bp_error *err);
+
+/* Remove every article of a source and forget its commit; or the source itself. */
+int bp_index_clear_source(struct bp_index *ix, sqlite3_int64 source_id, struct bp_error *err);
+int bp_index_drop_source(struct bp_index *ix, const char *name, struct bp_error *err);
+
+/*
+ * Whether a path of a source may be indexed: an article path (bp_kb_is_article_path), and for
+ * a peer every rule of bp_path_check. A peer's rejected path is reported once, as a warning.
+ */
+int bp_index_path_ok(struct bp_index *ix, const char *source, const char *path);
+
+/* bp_index_search with an FTS5 expression made by the library itself. */
+int bp_index_search_expr(struct bp_index *ix, const char *expr, const struct bp_search *s,
+			 bp_hit_fn fn, void *payload, size_t *total, struct bp_error *err);
+
+#endif

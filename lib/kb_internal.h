@@ -1,0 +1,50 @@
+/*
+ * What the parts of the library that work on a KB share: the KB structure, the conversion of
+ * libgit2 errors, and the lock. Not part of the public API.
+ */
+#ifndef BP_KB_INTERNAL_H
+#define BP_KB_INTERNAL_H
+
+#include <git2.h>
+
+#include "bp/kb.h"
+#include "util.h"
+
+struct bp_kb {
+	git_repository *repo;
+	char *workdir; /* absolute, ends with '/' */
+	char *gitdir;  /* absolute, ends with '/' */
+	struct bp_warn warn;
+	int lock_fd;   /* -1 when not held */
+	int lock_depth;
+};
+
+/*
+ * Fill `err` from libgit2's last error for a call that returned `rc` (< 0), prefixed with a
+ * printf-style description of what was being done, and return the matching BP_E* code
+ * (BP_ENOTFOUND for GIT_ENOTFOUND, BP_ELOCKED for GIT_ELOCKED, BP_EAUTH for GIT_EAUTH, ...).
+ */
+int bp_git_error(struct bp_error *err, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Take or release the KB's lock. Nested calls by one holder are counted, so a function that
+ * locks may call another that locks. Waits as kb.h says, then BP_ELOCKED.
+ */
+int bp_kb_lock(struct bp_kb *kb, struct bp_error *err);
+void bp_kb_unlock(struct bp_kb *kb);
+
+/* Seconds to wait for a busy lock (git config bestpractice.lockTimeout, default 30). */
+double bp_kb_lock_timeout(struct bp_kb *kb);
+
+/* Sleep for a retry number `attempt` of a bounded wait (a growing delay, at most 200 ms). */
+void bp_backoff(unsigned attempt);
+
+/* Monotonic time in seconds. */
+double bp_now(void);
+
+/* The user's identity (bp_kb_identity) as a signature dated now. */
+int bp_kb_signature(git_signature **out, struct bp_kb *kb, struct bp_error *err);
+
+
+#endif

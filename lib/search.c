@@ -1,0 +1,625 @@
+/*
+ * Queries over the index: listings, full-text search with filters and facets, lookups by id,
+ * related articles, and the comparison of the index with git. Every value from a user or a
+ * peer is bound as a parameter; the only SQL text built at run time is a fixed shape with a
+ * number of placeholders.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bp/article.h"
+#include "bp/query.h"
+#include "index_internal.h"
+#include "index_priv.h"
+#include "kb_internal.h"
+
+/* The columns every listing selects, over articles a joined to sources s. */
+#define ROW_COLUMNS                                                                          \
+	"CASE s.name WHEN '' THEN NULL ELSE s.name END AS src, a.path AS path, "              \
+	"(CASE s.name WHEN '' THEN '' ELSE s.name || ':' END) || "                           \
+	"substr(a.path, 1, length(a.path) - 3) AS aid, a.title AS title, a.sector AS sector, " \
+	"(SELECT json_group_array(tag) FROM (SELECT tag FROM tags WHERE article = a.id "       \
+	"ORDER BY pos)) AS tj, a.author AS author, a.created AS created, a.updated AS updated"
+
+/* The JSON object of a row, over the columns above (wrapped in an outer SELECT). */
+#define ROW_JSON                                                                             \
+	"json_object('id', aid, 'title', title, 'sector', sector, 'tags', json(tj), "        \
+	"'author', author, 'source', src, 'path', path, 'created', created, "                 \
+	"'updated', updated"
+
+/* Values bound in order, and the SQL being built. */
+struct sql {
+	struct bp_buf text;
+	const char *bind[256];
+	size_t n;
+	int oom;
+};
+
+static void sql_add(struct sql *q, const char *s)
+{
+	bp_buf_addstr(&q->text, s);
+}
+
+static void sql_bind(struct sql *q, const char *v)
+{
+	if (q->n < BP_ARRAY_SIZE(q->bind))
+		q->bind[q->n++] = v;
+	else
+		q->oom = 1;
+}
+
+/* "?, ?, ?" for n values. */
+static void sql_list(struct sql *q, const char *const *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		sql_add(q, i ? ", ?" : "?");
+		sql_bind(q, v[i]);
+	}
+}
+
+/* The WHERE conditions of a filter, each starting with " AND ". */
+static void sql_filter(struct sql *q, const struct bp_filter *f)
+{
+	size_t i;
+
+	if (!f)
+		return;
+	if (f->nsectors) {
+		sql_add(q, " AND a.sector IN (");
+		sql_list(q, f->sectors, f->nsectors);
+		sql_add(q, ")");
+	}
+	for (i = 0; i < f->ntags; i++) {
+		sql_add(q, " AND EXISTS (SELECT 1 FROM tags t WHERE t.article = a.id AND t.tag = ?)");
+		sql_bind(q, f->tags[i]);
+	}
+	if (f->author) {
+		sql_add(q, " AND instr(lower(coalesce(a.author, '')), lower(?)) > 0");
+		sql_bind(q, f->author);
+	}
+	if (f->since) {
+		sql_add(q, " AND max(coalesce(a.created, ''), coalesce(a.updated, '')) >= ?");
+		sql_bind(q, f->since);
+	}
+	if (f->npeers) {
+		sql_add(q, " AND s.name IN (");
+		sql_list(q, f->peers, f->npeers);
+		sql_add(q, ")");
+	}
+	if (f->mine)
+		sql_add(q, " AND s.name = ''");
+	if (f->not_sector) {
+		sql_add(q, " AND a.sector <> ?");
+		sql_bind(q, f->not_sector);
+	}
+	if (f->not_id) {
+		sql_add(q, " AND (CASE s.name WHEN '' THEN '' ELSE s.name || ':' END) || "
+			   "substr(a.path, 1, length(a.path) - 3) <> ?");
+		sql_bind(q, f->not_id);
+	}
+}
+
+/* Prepare the built SQL and bind its values from parameter `first` on. */
+static int sql_prepare(sqlite3_stmt **out, struct bp_index *ix, struct sql *q, int first,
+		       struct bp_error *err)
+{
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if (q->oom || bp_buf_oom(&q->text))
+		return q->oom ? bp_error_set(err, BP_EINVALID, "too many filters")
+			      : bp_error_nomem(err);
+	rc = sqlite3_prepare_v2(ix->db, q->text.ptr, -1, out, NULL);
+	if (rc != SQLITE_OK)
+		return bp_db_error(err, ix->db, rc, "cannot prepare a query");
+	for (i = 0; i < q->n; i++)
+		sqlite3_bind_text(*out, first + (int)i, q->bind[i], -1, SQLITE_STATIC);
+	return 0;
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Call `fn` for each row of a listing statement whose columns are ROW_COLUMNS + extras. */
+static int each_hit(sqlite3_stmt *st, struct bp_index *ix, int has_search, bp_hit_fn fn,
+		    void *payload, size_t *count, struct bp_error *err)
+{
+	struct bp_hit h;
+	size_t n = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&h, 0, sizeof(h));
+		h.source = col(st, 0);
+		h.path = col(st, 1);
+		h.id = col(st, 2);
+		h.title = col(st, 3);
+		h.sector = col(st, 4);
+		h.tags_json = col(st, 5);
+		h.author = col(st, 6);
+		h.created = col(st, 7);
+		h.updated = col(st, 8);
+		if (has_search) {
+			h.snippet = col(st, 9);
+			h.score = sqlite3_column_double(st, 10);
+			h.json = col(st, 11);
+		} else {
+			h.json = col(st, 9);
+		}
+		n++;
+		rc = fn(&h, payload);
+		if (rc) {
+			if (count)
+				*count = n;
+			return rc;
+		}
+	}
+	if (count)
+		*count = n;
+	if (rc != SQLITE_DONE) {
+		/* A malformed MATCH shows here, at step; the query translator should have
+		 * prevented it, so say it in our words. */
+		const char *msg = sqlite3_errmsg(ix->db);
+		if (strstr(msg, "fts5") || strstr(msg, "syntax"))
+			return bp_error_set(err, BP_EINVALID, "the query could not be run");
+		return bp_db_error(err, ix->db, rc, "cannot read results");
+	}
+	return 0;
+}
+
+int bp_index_list(struct bp_index *ix, const struct bp_filter *f, bp_hit_fn fn, void *payload,
+		  size_t *count, struct bp_error *err)
+{
+	struct sql q = {BP_BUF_INIT};
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (count)
+		*count = 0;
+	sql_add(&q, "SELECT *, " ROW_JSON ") FROM (SELECT " ROW_COLUMNS
+		    " FROM articles a JOIN sources s ON s.id = a.source WHERE 1");
+	sql_filter(&q, f);
+	sql_add(&q, ") ORDER BY src IS NOT NULL, src, aid");
+	rc = sql_prepare(&st, ix, &q, 1, err);
+	if (!rc)
+		rc = each_hit(st, ix, 0, fn, payload, count, err);
+	sqlite3_finalize(st);
+	bp_buf_release(&q.text);
+	return rc;
+}
+
+/* The bm25 weights of the FTS5 columns: title above tags above body. */
+#define BM25 "bm25(fts, 10.0, 5.0, 1.0, 0.5, 0.5)"
+
+int bp_index_search_expr(struct bp_index *ix, const char *expr, const struct bp_search *s,
+			 bp_hit_fn fn, void *payload, size_t *total, struct bp_error *err)
+{
+	struct sql q = {BP_BUF_INIT};
+	sqlite3_stmt *st = NULL;
+	int rc, base = 5;
+
+	if (total)
+		*total = 0;
+	sql_add(&q, "SELECT *, " ROW_JSON ", 'score', score, 'snippet', snip) FROM (SELECT "
+		    ROW_COLUMNS ", snippet(fts, 2, ?1, ?2, '…', ?3) AS snip, round(-" BM25
+		    ", 4) AS score FROM fts JOIN articles a ON a.id = fts.rowid "
+		    "JOIN sources s ON s.id = a.source WHERE fts MATCH ?4");
+	sql_filter(&q, s->filter);
+	sql_add(&q, " ORDER BY " BM25 " LIMIT ?5) ORDER BY score DESC, aid");
+	/* The filter's values start after the five fixed parameters. */
+	rc = sql_prepare(&st, ix, &q, base + 1, err);
+	if (rc)
+		goto out;
+	sqlite3_bind_text(st, 1, s->mark_open ? s->mark_open : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, s->mark_close ? s->mark_close : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, s->snippet_tokens ? (int)s->snippet_tokens : 16);
+	sqlite3_bind_text(st, 4, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, s->limit ? (sqlite3_int64)s->limit : 20);
+	rc = each_hit(st, ix, 1, fn, payload, NULL, err);
+	if (rc || !total)
+		goto out;
+	sqlite3_finalize(st);
+	st = NULL;
+	bp_buf_release(&q.text);
+	memset(&q, 0, sizeof(q));
+	sql_add(&q, "SELECT count(*) FROM fts JOIN articles a ON a.id = fts.rowid "
+		    "JOIN sources s ON s.id = a.source WHERE fts MATCH ?1");
+	sql_filter(&q, s->filter);
+	rc = sql_prepare(&st, ix, &q, 2, err);
+	if (rc)
+		goto out;
+	sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*total = (size_t)sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		rc = bp_db_error(err, ix->db, rc, "cannot count results");
+	}
+out:
+	sqlite3_finalize(st);
+	bp_buf_release(&q.text);
+	return rc;
+}
+
+int bp_index_search(struct bp_index *ix, const struct bp_query *query,
+		    const struct bp_search *s, bp_hit_fn fn, void *payload, size_t *total,
+		    struct bp_error *err)
+{
+	return bp_index_search_expr(ix, bp_query_fts(query), s, fn, payload, total, err);
+}
+
+/* Run a "name, count" statement and hand each row to `fn`. */
+static int each_count(sqlite3_stmt *st, struct bp_index *ix, bp_count_fn fn, void *payload,
+		      struct bp_error *err)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = fn(col(st, 0), (size_t)sqlite3_column_int64(st, 1), col(st, 2), payload);
+		if (rc)
+			return rc;
+	}
+	return rc == SQLITE_DONE ? 0 : bp_db_error(err, ix->db, rc, "cannot count");
+}
+
+int bp_index_sector_counts(struct bp_index *ix, const struct bp_query *query,
+			   const struct bp_filter *f, bp_count_fn fn, void *payload,
+			   struct bp_error *err)
+{
+	struct sql q = {BP_BUF_INIT};
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	sql_add(&q, "SELECT a.sector, count(*) AS n, json_object('sector', a.sector, 'count', "
+		    "count(*)) FROM fts JOIN articles a ON a.id = fts.rowid "
+		    "JOIN sources s ON s.id = a.source WHERE fts MATCH ?1");
+	sql_filter(&q, f);
+	sql_add(&q, " GROUP BY a.sector ORDER BY n DESC, a.sector");
+	rc = sql_prepare(&st, ix, &q, 2, err);
+	if (!rc) {
+		sqlite3_bind_text(st, 1, bp_query_fts(query), -1, SQLITE_STATIC);
+		rc = each_count(st, ix, fn, payload, err);
+	}
+	sqlite3_finalize(st);
+	bp_buf_release(&q.text);
+	return rc;
+}
+
+static int facet(struct bp_index *ix, const char *what, const struct bp_filter *f,
+		 bp_count_fn fn, void *payload, struct bp_error *err)
+{
+	struct sql q = {BP_BUF_INIT};
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (!strcmp(what, "sector"))
+		sql_add(&q, "SELECT a.sector AS v, count(*) AS n, json_object('sector', a.sector, "
+			    "'count', count(*)) FROM articles a "
+			    "JOIN sources s ON s.id = a.source WHERE 1");
+	else
+		sql_add(&q, "SELECT t2.tag AS v, count(*) AS n, json_object('tag', t2.tag, "
+			    "'count', count(*)) FROM tags t2 "
+			    "JOIN articles a ON a.id = t2.article "
+			    "JOIN sources s ON s.id = a.source WHERE 1");
+	sql_filter(&q, f);
+	sql_add(&q, " GROUP BY v ORDER BY n DESC, v");
+	rc = sql_prepare(&st, ix, &q, 1, err);
+	if (!rc)
+		rc = each_count(st, ix, fn, payload, err);
+	sqlite3_finalize(st);
+	bp_buf_release(&q.text);
+	return rc;
+}
+
+int bp_index_sectors(struct bp_index *ix, const struct bp_filter *f, bp_count_fn fn,
+		     void *payload, struct bp_error *err)
+{
+	return facet(ix, "sector", f, fn, payload, err);
+}
+
+int bp_index_tags(struct bp_index *ix, const struct bp_filter *f, bp_count_fn fn,
+		  void *payload, struct bp_error *err)
+{
+	return facet(ix, "tag", f, fn, payload, err);
+}
+
+/* Split "PEER:law/x" into a source name and a path "law/x.md" (both bp_free). */
+static int split_id(char **source, char **path, const char *id, struct bp_error *err)
+{
+	const char *colon = strchr(id, ':'), *slash = strchr(id, '/'), *p;
+	struct bp_buf b = BP_BUF_INIT;
+	size_t n;
+
+	*source = *path = NULL;
+	if (colon && (!slash || colon < slash)) {
+		*source = bp_strndup(id, (size_t)(colon - id));
+		p = colon + 1;
+	} else {
+		*source = bp_strdup("");
+		p = id;
+	}
+	while (p[0] == '.' && p[1] == '/')
+		p += 2;
+	n = strlen(p);
+	if (n > 3 && !strcmp(p + n - 3, ".md"))
+		n -= 3;
+	bp_buf_add(&b, p, n);
+	bp_buf_addstr(&b, ".md");
+	*path = bp_buf_detach(&b, NULL);
+	if (!*source || !*path) {
+		bp_free(*source);
+		bp_free(*path);
+		*source = *path = NULL;
+		return bp_error_nomem(err);
+	}
+	if (!n || n > 1000)
+		return bp_error_set(err, BP_EINVALID, "invalid article id '%s'", id);
+	return 0;
+}
+
+int bp_index_resolve(char **out, struct bp_index *ix, const char *id, struct bp_error *err)
+{
+	char *source = NULL, *path = NULL;
+	struct bp_buf names = BP_BUF_INIT, suffix = BP_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	size_t matches = 0, own = 0;
+	int rc;
+
+	*out = NULL;
+	rc = split_id(&source, &path, id, err);
+	if (rc)
+		goto out;
+	if (strchr(path, '/')) {
+		rc = sqlite3_prepare_v2(ix->db,
+					"SELECT (CASE s.name WHEN '' THEN '' ELSE s.name || ':' END)"
+					" || substr(a.path, 1, length(a.path) - 3) FROM articles a "
+					"JOIN sources s ON s.id = a.source "
+					"WHERE s.name = ? AND a.path = ?",
+					-1, &st, NULL);
+		if (rc != SQLITE_OK) {
+			rc = bp_db_error(err, ix->db, rc, "cannot look up an article");
+			goto out;
+		}
+		sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	} else {
+		/* A bare slug: any sector, any source when none was named. */
+		bp_buf_addf(&suffix, "/%s", path);
+		if (bp_buf_oom(&suffix)) {
+			rc = bp_error_nomem(err);
+			goto out;
+		}
+		rc = sqlite3_prepare_v2(ix->db,
+					"SELECT (CASE s.name WHEN '' THEN '' ELSE s.name || ':' END)"
+					" || substr(a.path, 1, length(a.path) - 3) FROM articles a "
+					"JOIN sources s ON s.id = a.source "
+					"WHERE (?1 = '' OR s.name = ?1) "
+					"AND substr(a.path, -length(?2)) = ?2 "
+					"ORDER BY s.name <> '', 1 LIMIT 10",
+					-1, &st, NULL);
+		if (rc != SQLITE_OK) {
+			rc = bp_db_error(err, ix->db, rc, "cannot look up an article");
+			goto out;
+		}
+		sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, suffix.ptr, -1, SQLITE_STATIC);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!strchr(col(st, 0), ':'))
+			own++;
+		if (matches++ == 0) {
+			*out = bp_strdup(col(st, 0));
+			if (!*out) {
+				rc = bp_error_nomem(err);
+				goto out;
+			}
+		}
+		bp_buf_addf(&names, "%s'%s'", matches > 1 ? ", " : "", col(st, 0));
+	}
+	if (rc != SQLITE_DONE) {
+		rc = bp_db_error(err, ix->db, rc, "cannot look up an article");
+		goto out;
+	}
+	rc = 0;
+	/* Own articles come first: a slug that names exactly one of them means it. */
+	if (!matches)
+		rc = bp_error_set(err, BP_ENOTFOUND, "no article '%s'", id);
+	else if (matches > 1 && own != 1)
+		rc = bp_error_set(err, BP_EINVALID, "'%s' is ambiguous: %s", id,
+				  bp_buf_cstr(&names));
+out:
+	if (rc) {
+		bp_free(*out);
+		*out = NULL;
+	}
+	sqlite3_finalize(st);
+	bp_buf_release(&names);
+	bp_buf_release(&suffix);
+	bp_free(source);
+	bp_free(path);
+	return rc;
+}
+
+int bp_index_get(struct bp_index *ix, const char *id, bp_hit_fn fn, void *payload,
+		 struct bp_error *err)
+{
+	struct sql q = {BP_BUF_INIT};
+	char *source = NULL, *path = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = split_id(&source, &path, id, err);
+	if (rc)
+		goto out;
+	sql_add(&q, "SELECT *, " ROW_JSON ") FROM (SELECT " ROW_COLUMNS
+		    " FROM articles a JOIN sources s ON s.id = a.source "
+		    "WHERE s.name = ? AND a.path = ?)");
+	sql_bind(&q, source);
+	sql_bind(&q, path);
+	rc = sql_prepare(&st, ix, &q, 1, err);
+	if (!rc)
+		rc = each_hit(st, ix, 0, fn, payload, &n, err);
+	if (!rc && !n)
+		rc = bp_error_set(err, BP_ENOTFOUND, "no article '%s'", id);
+out:
+	sqlite3_finalize(st);
+	bp_buf_release(&q.text);
+	bp_free(source);
+	bp_free(path);
+	return rc;
+}
+
+int bp_index_read(char **out, size_t *len, struct bp_index *ix, const char *id,
+		  struct bp_error *err)
+{
+	struct bp_source *peers = NULL;
+	char *source = NULL, *path = NULL;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *entry = NULL;
+	git_blob *blob = NULL;
+	size_t npeers = 0, i;
+	int rc;
+
+	*out = NULL;
+	rc = split_id(&source, &path, id, err);
+	if (rc)
+		goto out;
+	if (!*source) {
+		rc = bp_kb_read(out, len, ix->kb, path, err);
+		goto out;
+	}
+	rc = bp_peer_sources(&peers, &npeers, ix->kb, err);
+	if (rc)
+		goto out;
+	for (i = 0; i < npeers && strcmp(peers[i].name, source); i++)
+		;
+	if (i == npeers || !peers[i].has_commit) {
+		rc = bp_error_set(err, BP_ENOTFOUND, "no article '%s'", id);
+		goto out;
+	}
+	rc = git_commit_lookup(&commit, ix->kb->repo, &peers[i].commit);
+	if (rc == 0)
+		rc = git_commit_tree(&tree, commit);
+	if (rc == 0)
+		rc = git_tree_entry_bypath(&entry, tree, path);
+	if (rc == GIT_ENOTFOUND) {
+		rc = bp_error_set(err, BP_ENOTFOUND, "no article '%s'", id);
+		goto out;
+	}
+	if (rc == 0 && git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
+		rc = bp_error_set(err, BP_ENOTFOUND, "no article '%s'", id);
+		goto out;
+	}
+	if (rc == 0)
+		rc = git_blob_lookup(&blob, ix->kb->repo, git_tree_entry_id(entry));
+	if (rc < 0) {
+		rc = bp_git_error(err, rc, "cannot read '%s'", id);
+		goto out;
+	}
+	if (git_blob_rawsize(blob) > BP_PEER_MAX_BLOB) {
+		rc = bp_error_set(err, BP_EINVALID, "'%s' is larger than %u MiB", id,
+				  BP_PEER_MAX_BLOB >> 20);
+		goto out;
+	}
+	*len = (size_t)git_blob_rawsize(blob);
+	*out = bp_strndup(git_blob_rawcontent(blob), *len);
+	rc = *out ? 0 : bp_error_nomem(err);
+out:
+	git_blob_free(blob);
+	git_tree_entry_free(entry);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	bp_sources_free(peers, npeers);
+	bp_free(source);
+	bp_free(path);
+	return rc;
+}
+
+int bp_index_path_ok(struct bp_index *ix, const char *source, const char *path)
+{
+	size_t n = strlen(path);
+
+	if (n < 3 || strcmp(path + n - 3, ".md"))
+		return 0;
+	if (bp_kb_is_article_path(path))
+		return 1;
+	/* Markdown files at the root (a README) are not articles; other odd names are worth a
+	 * word when a peer sent them. */
+	if (*source && strchr(path, '/'))
+		bp_warn(bp_kb_warn(ix->kb), "peer '%s': skipped '%s': not a valid article path",
+			source, path);
+	return 0;
+}
+
+int bp_json_object(char **out, struct bp_index *ix, const char *const *keys,
+		   const char *const *values, size_t n, struct bp_error *err)
+{
+	struct bp_buf sql = BP_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	bp_buf_addstr(&sql, "SELECT json_object(");
+	for (i = 0; i < n; i++)
+		bp_buf_addstr(&sql, i ? ", ?, ?" : "?, ?");
+	bp_buf_addstr(&sql, ")");
+	if (bp_buf_oom(&sql))
+		return bp_error_nomem(err);
+	rc = sqlite3_prepare_v2(ix->db, sql.ptr, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = bp_db_error(err, ix->db, rc, "cannot make JSON");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_text(st, (int)(2 * i + 1), keys[i], -1, SQLITE_STATIC);
+		if (values[i])
+			sqlite3_bind_text(st, (int)(2 * i + 2), values[i], -1, SQLITE_STATIC);
+	}
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		rc = bp_db_error(err, ix->db, rc, "cannot make JSON");
+		goto out;
+	}
+	*out = bp_strdup(col(st, 0));
+	rc = *out ? 0 : bp_error_nomem(err);
+out:
+	sqlite3_finalize(st);
+	bp_buf_release(&sql);
+	return rc;
+}
+
+int bp_json_set(char **out, struct bp_index *ix, const char *json, const char *key,
+		const char *value, struct bp_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = sqlite3_prepare_v2(ix->db, "SELECT json_set(?1, '$.' || json_quote(?2), ?3)", -1,
+				&st, NULL);
+	if (rc != SQLITE_OK)
+		return bp_db_error(err, ix->db, rc, "cannot make JSON");
+	sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+		*out = bp_strdup(col(st, 0));
+		rc = *out ? 0 : bp_error_nomem(err);
+	} else {
+		rc = bp_db_error(err, ix->db, rc, "cannot make JSON");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -87,7 +87,7 @@ unit: $(UNIT_BIN)
 
 lint:
 	@command -v mandoc >/dev/null || { echo "mandoc is needed: run 'make deps'"; exit 3; }
-	mandoc -T lint -W warning $(MAN_PAGES)
+	$(if $(MAN_PAGES),mandoc -T lint -W warning $(MAN_PAGES))
 
 # Install what the build and the tests need (prints what it runs), then build and test.
 deps:

@@ -1,0 +1,122 @@
+/*
+ * check: validate every article of the working tree and compare the search index with git;
+ * reindex: rebuild the index from scratch.
+ */
+#include <stdlib.h>
+
+#include "cmd.h"
+
+struct check_state {
+	struct ctx *ctx;
+	size_t articles, invalid;
+};
+
+static int check_one(const char *path, void *payload)
+{
+	struct check_state *cs = payload;
+	struct bp_article *a = NULL;
+	struct bp_error err;
+	char *text = NULL;
+	size_t len = 0;
+
+	cs->articles++;
+	if (bp_kb_read(&text, &len, cs->ctx->kb, path, &err) ||
+	    bp_article_parse(&a, path, text, len, NULL, &err)) {
+		cs->invalid++;
+		errorf("%s", err.msg);
+	}
+	bp_article_free(a);
+	bp_free(text);
+	return 0;
+}
+
+static void index_problem(void *payload, const char *msg)
+{
+	struct check_state *cs = payload;
+
+	warnf(cs->ctx, "%s", msg);
+}
+
+static int run_check(struct ctx *ctx, struct args *a)
+{
+	struct check_state cs = {ctx, 0, 0};
+	struct bp_error err;
+	size_t problems = 0;
+	int rc;
+
+	if (a->noperands) {
+		print_usage(stderr, a->cmd);
+		return EXIT_USAGE;
+	}
+	rc = bp_kb_each_article(ctx->kb, check_one, &cs, &err);
+	if (!rc)
+		rc = bp_index_verify(ctx->index, index_problem, &cs, &problems, &err);
+	if (rc)
+		return fail(&err);
+	if (problems) {
+		/* The index is a cache: say so, and mend it. */
+		warnf(ctx, "the search index did not match git (%zu difference%s); rebuilding it",
+		      problems, problems == 1 ? "" : "s");
+		if (bp_index_rebuild(ctx->index, NULL, &err))
+			return fail(&err);
+	}
+	if (cs.invalid) {
+		errorf("%zu of %zu articles are invalid", cs.invalid, cs.articles);
+		return EXIT_USAGE;
+	}
+	printf("%zu article%s checked, all valid; the index matches git\n", cs.articles,
+	       cs.articles == 1 ? "" : "s");
+	return 0;
+}
+
+const struct cmd cmd_check = {
+	.name = "check",
+	.summary = "validate every article and compare the index with git",
+	.flags = CMD_KB | CMD_INDEX,
+	.run = run_check,
+};
+
+static void progress(void *payload, const char *what, size_t done, size_t total)
+{
+	(void)what;
+	(void)payload;
+	fprintf(stderr, "\rreindex: %zu/%zu", done, total);
+	if (done >= total)
+		fputc('\n', stderr);
+}
+
+static int count_one(const struct bp_hit *h, void *payload)
+{
+	(void)h;
+	(*(size_t *)payload)++;
+	return 0;
+}
+
+static int run_reindex(struct ctx *ctx, struct args *a)
+{
+	struct bp_progress p = {progress, NULL};
+	struct bp_error err;
+	size_t n = 0;
+	int rc;
+
+	if (a->noperands) {
+		print_usage(stderr, a->cmd);
+		return EXIT_USAGE;
+	}
+	rc = bp_index_open(&ctx->index, ctx->kb, &err);
+	if (!rc)
+		rc = bp_index_rebuild(ctx->index, ctx->err_tty ? &p : NULL, &err);
+	if (!rc)
+		rc = bp_index_list(ctx->index, NULL, count_one, &n, NULL, &err);
+	if (rc)
+		return fail(&err);
+	printf("indexed %zu article%s\n", n, n == 1 ? "" : "s");
+	return 0;
+}
+
+const struct cmd cmd_reindex = {
+	.name = "reindex",
+	.summary = "rebuild the search index from git",
+	.flags = CMD_KB,
+	.run = run_reindex,
+};

@@ -1,0 +1,77 @@
+/*
+ * help: the command list, or a command's manual page (as `git help` does), falling back to
+ * its --help text when no manual can be shown.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+/* The page in the source tree, next to a program run from build/. */
+static int page_beside_program(char *out, size_t size, const char *page)
+{
+	char exe[PATH_MAX - 256];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct stat st;
+	char *slash;
+	int k;
+
+	if (n <= 0)
+		return 0;
+	exe[n] = '\0';
+	/* build/bestpractice or build/san/bestpractice: the man/ folder is one or two up. */
+	for (k = 0; k < 3; k++) {
+		slash = strrchr(exe, '/');
+		if (!slash)
+			return 0;
+		*slash = '\0';
+		snprintf(out, size, "%s/man/%s.1", exe, page);
+		if (stat(out, &st) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int run(struct ctx *ctx, struct args *a)
+{
+	const struct cmd *c = NULL;
+	char page[128], path[PATH_MAX + 256];
+	int rc;
+
+	if (a->noperands > 1) {
+		print_usage(stderr, a->cmd);
+		return EXIT_USAGE;
+	}
+	if (!a->noperands) {
+		print_main_help(stdout);
+		return 0;
+	}
+	c = find_command(a->operands[0]);
+	if (!c || (c->flags & CMD_HIDDEN)) {
+		errorf("no such command '%s' (see 'bestpractice help')", a->operands[0]);
+		return EXIT_USAGE;
+	}
+	snprintf(page, sizeof(page), "bestpractice-%s", c->name);
+	if (page_beside_program(path, sizeof(path), page)) {
+		const char *argv[] = {"man", "-l", path, NULL};
+		rc = run_program(argv);
+	} else {
+		const char *argv[] = {"man", page, NULL};
+		rc = run_program(argv);
+	}
+	if (rc != 0)
+		print_help(stdout, c);
+	(void)ctx;
+	return 0;
+}
+
+const struct cmd cmd_help = {
+	.name = "help",
+	.summary = "show the command list, or a command's manual",
+	.operands = "[COMMAND]",
+	.complete = COMPLETE_COMMAND,
+	.run = run,
+};

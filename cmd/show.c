@@ -1,0 +1,103 @@
+/*
+ * show: one article, rendered for reading (through cmark, with colour and a pager on a
+ * terminal), as the file it is (--raw), or as JSON.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+static const struct opt opts[] = {
+	{0, "raw", NULL, 0, "print the file as it is", COMPLETE_NONE},
+	{0, "json", NULL, 0, "print the article as one JSON object", COMPLETE_NONE},
+	{0},
+};
+
+static int keep_json(const struct bp_hit *h, void *payload)
+{
+	char **json = payload;
+
+	*json = strdup(h->json);
+	return 0;
+}
+
+static int terminal_width(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+		return ws.ws_col > 100 ? 100 : ws.ws_col;
+	return 80;
+}
+
+static int run(struct ctx *ctx, struct args *a)
+{
+	struct bp_article *art = NULL;
+	struct bp_article_opts lenient = {0};
+	struct bp_error err;
+	char *id = NULL, *text = NULL, *out = NULL, *json = NULL, *full = NULL;
+	size_t len = 0, outlen = 0;
+	int rc;
+
+	if (a->noperands != 1) {
+		print_usage(stderr, a->cmd);
+		return EXIT_USAGE;
+	}
+	rc = bp_index_resolve(&id, ctx->index, a->operands[0], &err);
+	if (!rc)
+		rc = bp_index_read(&text, &len, ctx->index, id, &err);
+	if (rc)
+		goto fail;
+	if (arg_flag(a, "raw")) {
+		/* The one output that is not escaped: the bytes the user asked for. */
+		fwrite(text, 1, len, stdout);
+		goto out;
+	}
+	if (arg_flag(a, "json")) {
+		rc = bp_index_get(ctx->index, id, keep_json, &json, &err);
+		if (!rc && !json)
+			rc = bp_error_set(&err, BP_ENOMEM, "out of memory");
+		if (!rc)
+			rc = bp_json_set(&full, ctx->index, json, "text", text, &err);
+		if (rc)
+			goto fail;
+		put_json_line(full);
+		goto out;
+	}
+	rc = bp_article_parse(&art, id, text, len, &lenient, &err);
+	if (!rc)
+		rc = bp_render_article(&out, &outlen, art, ctx->out_tty ? terminal_width() : 0,
+				       ctx->color ? BP_RENDER_COLOR : 0, &err);
+	if (rc)
+		goto fail;
+	if (strchr(id, ':')) {
+		*strchr(id, ':') = '\0';
+		fputs("from peer ", stdout);
+		put_escaped(stdout, id, 0);
+		fputs("\n\n", stdout);
+	}
+	fwrite(out, 1, outlen, stdout);
+	goto out;
+fail:
+	rc = fail(&err);
+out:
+	free(full);
+	free(json);
+	bp_free(out);
+	bp_article_free(art);
+	bp_free(text);
+	bp_free(id);
+	return rc;
+}
+
+const struct cmd cmd_show = {
+	.name = "show",
+	.summary = "show an article",
+	.operands = "ID",
+	.opts = opts,
+	.flags = CMD_KB | CMD_INDEX | CMD_PAGER,
+	.complete = COMPLETE_ID,
+	.run = run,
+};

@@ -116,7 +116,7 @@ static int print_count(const char *name, size_t count, const char *json, void *p
 /* Tell the user which words the vocabulary widened. */
 static void print_expansions(const struct bp_query *q, const struct bp_vocab *v)
 {
-	size_t i, g, k;
+	size_t i, g, k, shown;
 
 	for (i = 0; i < bp_query_expansion_count(q); i++) {
 		const char *word, *group;
@@ -128,11 +128,11 @@ static void print_expansions(const struct bp_query *q, const struct bp_vocab *v)
 		for (g = 0; g < bp_vocab_group_count(v); g++) {
 			if (strcmp(bp_vocab_group_name(v, g), group))
 				continue;
-			for (k = 0; k < bp_vocab_term_count(v, g); k++) {
+			for (k = 0, shown = 0; k < bp_vocab_term_count(v, g); k++) {
 				const char *t = bp_vocab_term(v, g, k);
 				if (!strcasecmp(t, word))
 					continue;
-				fputs(k ? ", " : " ", stdout);
+				fputs(shown++ ? ", " : " ", stdout);
 				put_escaped(stdout, t, 0);
 			}
 			break;

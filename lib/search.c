@@ -29,11 +29,16 @@
 	"'author', author, 'source', src, 'path', path, 'created', created, "                 \
 	"'updated', updated"
 
-/* Values bound in order, and the SQL being built. */
+/*
+ * The SQL being built, and the values its placeholders take. Placeholders are numbered
+ * explicitly from `first` (?6, ?7, ...), so that they never collide with the fixed numbered
+ * parameters of the statement around them.
+ */
 struct sql {
 	struct bp_buf text;
 	const char *bind[256];
 	size_t n;
+	int first;
 	int oom;
 };
 
@@ -42,21 +47,25 @@ static void sql_add(struct sql *q, const char *s)
 	bp_buf_addstr(&q->text, s);
 }
 
+/* Add a placeholder for `v`. */
 static void sql_bind(struct sql *q, const char *v)
 {
-	if (q->n < BP_ARRAY_SIZE(q->bind))
-		q->bind[q->n++] = v;
-	else
+	if (q->n >= BP_ARRAY_SIZE(q->bind)) {
 		q->oom = 1;
+		return;
+	}
+	bp_buf_addf(&q->text, "?%d", q->first + (int)q->n);
+	q->bind[q->n++] = v;
 }
 
-/* "?, ?, ?" for n values. */
+/* "?6, ?7, ?8" for n values. */
 static void sql_list(struct sql *q, const char *const *v, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		sql_add(q, i ? ", ?" : "?");
+		if (i)
+			sql_add(q, ", ");
 		sql_bind(q, v[i]);
 	}
 }
@@ -74,15 +83,17 @@ static void sql_filter(struct sql *q, const struct bp_filter *f)
 		sql_add(q, ")");
 	}
 	for (i = 0; i < f->ntags; i++) {
-		sql_add(q, " AND EXISTS (SELECT 1 FROM tags t WHERE t.article = a.id AND t.tag = ?)");
+		sql_add(q, " AND EXISTS (SELECT 1 FROM tags t WHERE t.article = a.id AND t.tag = ");
 		sql_bind(q, f->tags[i]);
+		sql_add(q, ")");
 	}
 	if (f->author) {
-		sql_add(q, " AND instr(lower(coalesce(a.author, '')), lower(?)) > 0");
+		sql_add(q, " AND instr(lower(coalesce(a.author, '')), lower(");
 		sql_bind(q, f->author);
+		sql_add(q, ")) > 0");
 	}
 	if (f->since) {
-		sql_add(q, " AND max(coalesce(a.created, ''), coalesce(a.updated, '')) >= ?");
+		sql_add(q, " AND max(coalesce(a.created, ''), coalesce(a.updated, '')) >= ");
 		sql_bind(q, f->since);
 	}
 	if (f->npeers) {
@@ -93,18 +104,18 @@ static void sql_filter(struct sql *q, const struct bp_filter *f)
 	if (f->mine)
 		sql_add(q, " AND s.name = ''");
 	if (f->not_sector) {
-		sql_add(q, " AND a.sector <> ?");
+		sql_add(q, " AND a.sector <> ");
 		sql_bind(q, f->not_sector);
 	}
 	if (f->not_id) {
 		sql_add(q, " AND (CASE s.name WHEN '' THEN '' ELSE s.name || ':' END) || "
-			   "substr(a.path, 1, length(a.path) - 3) <> ?");
+			   "substr(a.path, 1, length(a.path) - 3) <> ");
 		sql_bind(q, f->not_id);
 	}
 }
 
-/* Prepare the built SQL and bind its values from parameter `first` on. */
-static int sql_prepare(sqlite3_stmt **out, struct bp_index *ix, struct sql *q, int first,
+/* Prepare the built SQL and bind its values. */
+static int sql_prepare(sqlite3_stmt **out, struct bp_index *ix, struct sql *q,
 		       struct bp_error *err)
 {
 	size_t i;
@@ -118,7 +129,7 @@ static int sql_prepare(sqlite3_stmt **out, struct bp_index *ix, struct sql *q, i
 	if (rc != SQLITE_OK)
 		return bp_db_error(err, ix->db, rc, "cannot prepare a query");
 	for (i = 0; i < q->n; i++)
-		sqlite3_bind_text(*out, first + (int)i, q->bind[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(*out, q->first + (int)i, q->bind[i], -1, SQLITE_STATIC);
 	return 0;
 }
 
@@ -177,7 +188,7 @@ static int each_hit(sqlite3_stmt *st, struct bp_index *ix, int has_search, bp_hi
 int bp_index_list(struct bp_index *ix, const struct bp_filter *f, bp_hit_fn fn, void *payload,
 		  size_t *count, struct bp_error *err)
 {
-	struct sql q = {BP_BUF_INIT};
+	struct sql q = {BP_BUF_INIT, {0}, 0, 1, 0};
 	sqlite3_stmt *st = NULL;
 	int rc;
 
@@ -187,7 +198,7 @@ int bp_index_list(struct bp_index *ix, const struct bp_filter *f, bp_hit_fn fn, 
 		    " FROM articles a JOIN sources s ON s.id = a.source WHERE 1");
 	sql_filter(&q, f);
 	sql_add(&q, ") ORDER BY src IS NOT NULL, src, aid");
-	rc = sql_prepare(&st, ix, &q, 1, err);
+	rc = sql_prepare(&st, ix, &q, err);
 	if (!rc)
 		rc = each_hit(st, ix, 0, fn, payload, count, err);
 	sqlite3_finalize(st);
@@ -201,9 +212,9 @@ int bp_index_list(struct bp_index *ix, const struct bp_filter *f, bp_hit_fn fn, 
 int bp_index_search_expr(struct bp_index *ix, const char *expr, const struct bp_search *s,
 			 bp_hit_fn fn, void *payload, size_t *total, struct bp_error *err)
 {
-	struct sql q = {BP_BUF_INIT};
+	struct sql q = {BP_BUF_INIT, {0}, 0, 6, 0};
 	sqlite3_stmt *st = NULL;
-	int rc, base = 5;
+	int rc;
 
 	if (total)
 		*total = 0;
@@ -213,8 +224,7 @@ int bp_index_search_expr(struct bp_index *ix, const char *expr, const struct bp_
 		    "JOIN sources s ON s.id = a.source WHERE fts MATCH ?4");
 	sql_filter(&q, s->filter);
 	sql_add(&q, " ORDER BY " BM25 " LIMIT ?5) ORDER BY score DESC, aid");
-	/* The filter's values start after the five fixed parameters. */
-	rc = sql_prepare(&st, ix, &q, base + 1, err);
+	rc = sql_prepare(&st, ix, &q, err);
 	if (rc)
 		goto out;
 	sqlite3_bind_text(st, 1, s->mark_open ? s->mark_open : "", -1, SQLITE_STATIC);
@@ -229,10 +239,11 @@ int bp_index_search_expr(struct bp_index *ix, const char *expr, const struct bp_
 	st = NULL;
 	bp_buf_release(&q.text);
 	memset(&q, 0, sizeof(q));
+	q.first = 2;
 	sql_add(&q, "SELECT count(*) FROM fts JOIN articles a ON a.id = fts.rowid "
 		    "JOIN sources s ON s.id = a.source WHERE fts MATCH ?1");
 	sql_filter(&q, s->filter);
-	rc = sql_prepare(&st, ix, &q, 2, err);
+	rc = sql_prepare(&st, ix, &q, err);
 	if (rc)
 		goto out;
 	sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
@@ -274,7 +285,7 @@ int bp_index_sector_counts(struct bp_index *ix, const struct bp_query *query,
 			   const struct bp_filter *f, bp_count_fn fn, void *payload,
 			   struct bp_error *err)
 {
-	struct sql q = {BP_BUF_INIT};
+	struct sql q = {BP_BUF_INIT, {0}, 0, 2, 0};
 	sqlite3_stmt *st = NULL;
 	int rc;
 
@@ -283,7 +294,7 @@ int bp_index_sector_counts(struct bp_index *ix, const struct bp_query *query,
 		    "JOIN sources s ON s.id = a.source WHERE fts MATCH ?1");
 	sql_filter(&q, f);
 	sql_add(&q, " GROUP BY a.sector ORDER BY n DESC, a.sector");
-	rc = sql_prepare(&st, ix, &q, 2, err);
+	rc = sql_prepare(&st, ix, &q, err);
 	if (!rc) {
 		sqlite3_bind_text(st, 1, bp_query_fts(query), -1, SQLITE_STATIC);
 		rc = each_count(st, ix, fn, payload, err);
@@ -296,7 +307,7 @@ int bp_index_sector_counts(struct bp_index *ix, const struct bp_query *query,
 static int facet(struct bp_index *ix, const char *what, const struct bp_filter *f,
 		 bp_count_fn fn, void *payload, struct bp_error *err)
 {
-	struct sql q = {BP_BUF_INIT};
+	struct sql q = {BP_BUF_INIT, {0}, 0, 1, 0};
 	sqlite3_stmt *st = NULL;
 	int rc;
 
@@ -311,7 +322,7 @@ static int facet(struct bp_index *ix, const char *what, const struct bp_filter *
 			    "JOIN sources s ON s.id = a.source WHERE 1");
 	sql_filter(&q, f);
 	sql_add(&q, " GROUP BY v ORDER BY n DESC, v");
-	rc = sql_prepare(&st, ix, &q, 1, err);
+	rc = sql_prepare(&st, ix, &q, err);
 	if (!rc)
 		rc = each_count(st, ix, fn, payload, err);
 	sqlite3_finalize(st);
@@ -451,7 +462,7 @@ out:
 int bp_index_get(struct bp_index *ix, const char *id, bp_hit_fn fn, void *payload,
 		 struct bp_error *err)
 {
-	struct sql q = {BP_BUF_INIT};
+	struct sql q = {BP_BUF_INIT, {0}, 0, 1, 0};
 	char *source = NULL, *path = NULL;
 	sqlite3_stmt *st = NULL;
 	size_t n = 0;
@@ -461,11 +472,12 @@ int bp_index_get(struct bp_index *ix, const char *id, bp_hit_fn fn, void *payloa
 	if (rc)
 		goto out;
 	sql_add(&q, "SELECT *, " ROW_JSON ") FROM (SELECT " ROW_COLUMNS
-		    " FROM articles a JOIN sources s ON s.id = a.source "
-		    "WHERE s.name = ? AND a.path = ?)");
+		    " FROM articles a JOIN sources s ON s.id = a.source WHERE s.name = ");
 	sql_bind(&q, source);
+	sql_add(&q, " AND a.path = ");
 	sql_bind(&q, path);
-	rc = sql_prepare(&st, ix, &q, 1, err);
+	sql_add(&q, ")");
+	rc = sql_prepare(&st, ix, &q, err);
 	if (!rc)
 		rc = each_hit(st, ix, 0, fn, payload, &n, err);
 	if (!rc && !n)

@@ -8,8 +8,18 @@
 
 struct check_state {
 	struct ctx *ctx;
-	size_t articles, invalid;
+	size_t articles, invalid, conflicts;
 };
+
+/* Whether the article a conflict copy names still exists: until then a decision awaits. */
+static int other_exists(struct check_state *cs, const struct bp_article *a)
+{
+	char *path = NULL;
+	int yes = bp_kb_resolve(&path, cs->ctx->kb, bp_article_field(a, "conflict-of"), NULL) == 0;
+
+	bp_free(path);
+	return yes;
+}
 
 static int check_one(const char *path, void *payload)
 {
@@ -24,6 +34,14 @@ static int check_one(const char *path, void *payload)
 	    bp_article_parse(&a, path, text, len, NULL, &err)) {
 		cs->invalid++;
 		errorf("%s", err.msg);
+	} else if (bp_article_field(a, "conflict-of") && other_exists(cs, a)) {
+		/* The other side's version of an article both sides changed, kept by sync. */
+		cs->conflicts++;
+		fputs("conflict: ", stdout);
+		put_escaped(stdout, path, 0);
+		fputs(" is another version of ", stdout);
+		put_escaped(stdout, bp_article_field(a, "conflict-of"), 0);
+		fputs(".md: keep one (or merge them by hand) and remove the other\n", stdout);
 	}
 	bp_article_free(a);
 	bp_free(text);
@@ -39,7 +57,7 @@ static void index_problem(void *payload, const char *msg)
 
 static int run_check(struct ctx *ctx, struct args *a)
 {
-	struct check_state cs = {ctx, 0, 0};
+	struct check_state cs = {ctx, 0, 0, 0};
 	struct bp_error err;
 	size_t problems = 0;
 	int rc;
@@ -63,6 +81,11 @@ static int run_check(struct ctx *ctx, struct args *a)
 	if (cs.invalid) {
 		errorf("%zu of %zu articles are invalid", cs.invalid, cs.articles);
 		return EXIT_USAGE;
+	}
+	if (cs.conflicts) {
+		printf("%zu conflict%s await%s a decision\n", cs.conflicts,
+		       cs.conflicts == 1 ? "" : "s", cs.conflicts == 1 ? "s" : "");
+		return EXIT_NOTHING;
 	}
 	printf("%zu article%s checked, all valid; the index matches git\n", cs.articles,
 	       cs.articles == 1 ? "" : "s");

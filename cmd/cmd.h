@@ -101,6 +101,9 @@ long arg_int(const struct args *a, const char *name, long dflt);
 extern const struct cmd *const commands[];
 const struct cmd *find_command(const char *name);
 
+/* Whether `word` is the first word of two-word commands ("peer" of "peer add"). */
+int is_command_group(const char *word);
+
 /* The list of commands, for `bestpractice`, `--help` and `help`. */
 void print_main_help(FILE *f);
 
@@ -168,6 +171,12 @@ COMMAND(sectors);
 COMMAND(tags);
 COMMAND(check);
 COMMAND(reindex);
+COMMAND(peer_add);
+COMMAND(peer_rm);
+COMMAND(peer_list);
+COMMAND(sync);
+COMMAND(adopt);
+COMMAND(outdated);
 #undef COMMAND
 
 #endif

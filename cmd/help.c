@@ -41,7 +41,7 @@ static int run(struct ctx *ctx, struct args *a)
 	char page[128], path[PATH_MAX + 256];
 	int rc;
 
-	if (a->noperands > 1) {
+	if (a->noperands > 2) {
 		print_usage(stderr, a->cmd);
 		return EXIT_USAGE;
 	}
@@ -49,12 +49,27 @@ static int run(struct ctx *ctx, struct args *a)
 		print_main_help(stdout);
 		return 0;
 	}
-	c = find_command(a->operands[0]);
+	if (a->noperands == 2) {
+		snprintf(page, sizeof(page), "%s %s", a->operands[0], a->operands[1]);
+		c = find_command(page);
+	} else {
+		c = find_command(a->operands[0]);
+	}
+	/* A group of commands ("peer") has one page for all of them. */
+	if (!c && a->noperands == 1 && is_command_group(a->operands[0])) {
+		size_t k, n = strlen(a->operands[0]);
+
+		for (k = 0; commands[k]; k++)
+			if (!strncmp(commands[k]->name, a->operands[0], n) &&
+			    commands[k]->name[n] == ' ' && !c)
+				c = commands[k];
+	}
 	if (!c || (c->flags & CMD_HIDDEN)) {
 		errorf("no such command '%s' (see 'bestpractice help')", a->operands[0]);
 		return EXIT_USAGE;
 	}
-	snprintf(page, sizeof(page), "bestpractice-%s", c->name);
+	/* The page of "peer add" is bestpractice-peer. */
+	snprintf(page, sizeof(page), "bestpractice-%.*s", (int)strcspn(c->name, " "), c->name);
 	if (page_beside_program(path, sizeof(path), page)) {
 		const char *argv[] = {"man", "-l", path, NULL};
 		rc = run_program(argv);
@@ -71,7 +86,7 @@ static int run(struct ctx *ctx, struct args *a)
 const struct cmd cmd_help = {
 	.name = "help",
 	.summary = "show the command list, or a command's manual",
-	.operands = "[COMMAND]",
+	.operands = "[COMMAND [SUBCOMMAND]]",
 	.complete = COMPLETE_COMMAND,
 	.run = run,
 };

@@ -15,7 +15,9 @@
 const struct cmd *const commands[] = {
 	&cmd_init,    &cmd_add,  &cmd_show,   &cmd_edit, &cmd_rm,    &cmd_list,
 	&cmd_search,  &cmd_related, &cmd_sectors, &cmd_tags, &cmd_log, &cmd_import,
-	&cmd_check,   &cmd_reindex, &cmd_config,  &cmd_help, NULL,
+	&cmd_check,   &cmd_reindex, &cmd_peer_add, &cmd_peer_rm, &cmd_peer_list, &cmd_sync,
+	&cmd_adopt,   &cmd_outdated,
+	&cmd_config,  &cmd_help, NULL,
 };
 
 /* Options accepted before the command name (and after it, for convenience). */
@@ -35,6 +37,32 @@ const struct cmd *find_command(const char *name)
 		if (!strcmp(commands[i]->name, name))
 			return commands[i];
 	return NULL;
+}
+
+int is_command_group(const char *word)
+{
+	size_t i, n = strlen(word);
+
+	for (i = 0; commands[i]; i++)
+		if (!strncmp(commands[i]->name, word, n) && commands[i]->name[n] == ' ')
+			return 1;
+	return 0;
+}
+
+/* The command named by argv[0], or by argv[0] and argv[1] ("peer add"); *words says which. */
+static const struct cmd *lookup(int argc, char **argv, int *words)
+{
+	char two[128];
+
+	*words = 1;
+	if (is_command_group(argv[0])) {
+		if (argc < 2)
+			return NULL;
+		snprintf(two, sizeof(two), "%s %s", argv[0], argv[1]);
+		*words = 2;
+		return find_command(two);
+	}
+	return find_command(argv[0]);
 }
 
 static int opt_index(const struct cmd *c, const char *name)
@@ -426,7 +454,7 @@ int main(int argc, char **argv)
 	struct ctx ctx;
 	const struct cmd *c;
 	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
-	int i, rc;
+	int i, rc, words;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.out_tty = isatty(STDOUT_FILENO);
@@ -456,10 +484,20 @@ int main(int argc, char **argv)
 		print_main_help(stderr);
 		return EXIT_USAGE;
 	}
-	c = find_command(argv[i]);
+	c = lookup(argc - i, argv + i, &words);
+	if (!c && is_command_group(argv[i])) {
+		size_t k, n = strlen(argv[i]);
+
+		if (i + 1 < argc)
+			usage_error(NULL, "unknown command ", argv[i + 1]);
+		for (k = 0; commands[k]; k++)
+			if (!strncmp(commands[k]->name, argv[i], n) && commands[k]->name[n] == ' ')
+				print_usage(stderr, commands[k]);
+		return EXIT_USAGE;
+	}
 	if (!c)
 		return usage_error(NULL, "unknown command ", argv[i]);
-	rc = run_command(&ctx, c, argc - i - 1, argv + i + 1);
+	rc = run_command(&ctx, c, argc - i - words, argv + i + words);
 	bp_index_free(ctx.index);
 	bp_kb_free(ctx.kb);
 	if (fflush(stdout) != 0 || ferror(stdout)) {

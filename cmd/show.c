@@ -12,6 +12,7 @@
 static const struct opt opts[] = {
 	{0, "raw", NULL, 0, "print the file as it is", COMPLETE_NONE},
 	{0, "json", NULL, 0, "print the article as one JSON object", COMPLETE_NONE},
+	{0, "diff", NULL, 0, "for an adopted tip, what changed at its origin since", COMPLETE_NONE},
 	{0},
 };
 
@@ -21,6 +22,12 @@ static int keep_json(const struct bp_hit *h, void *payload)
 
 	*json = strdup(h->json);
 	return 0;
+}
+
+/* "law/x" -> "law/x.md" into buf. */
+static void strcat_md(char *buf, size_t size, const char *id)
+{
+	snprintf(buf, size, "%s.md", id);
 }
 
 static int terminal_width(void)
@@ -39,6 +46,7 @@ static int run(struct ctx *ctx, struct args *a)
 	struct bp_error err;
 	char *id = NULL, *text = NULL, *out = NULL, *json = NULL, *full = NULL;
 	size_t len = 0, outlen = 0;
+	char path_buf[1100];
 	int rc;
 
 	if (a->noperands != 1) {
@@ -50,6 +58,25 @@ static int run(struct ctx *ctx, struct args *a)
 		rc = bp_index_read(&text, &len, ctx->index, id, &err);
 	if (rc)
 		goto fail;
+	if (arg_flag(a, "diff")) {
+		char *diff = NULL;
+
+		if (strchr(id, ':')) {
+			rc = bp_error_set(&err, BP_EINVALID, "--diff is for tips you adopted; "
+					  "'%s' is a peer's", id);
+			goto fail;
+		}
+		strcat_md(path_buf, sizeof(path_buf), id);
+		rc = bp_upstream_diff(&diff, ctx->kb, path_buf, &err);
+		if (rc)
+			goto fail;
+		if (!*diff)
+			puts("no change at its origin since it was adopted");
+		else
+			put_escaped(stdout, diff, BP_ESCAPE_KEEP_NEWLINE | BP_ESCAPE_KEEP_TAB);
+		bp_free(diff);
+		goto out;
+	}
 	if (arg_flag(a, "raw")) {
 		/* The one output that is not escaped: the bytes the user asked for. */
 		fwrite(text, 1, len, stdout);

@@ -16,5 +16,7 @@
 #include "bp/query.h"
 #include "bp/kb.h"
 #include "bp/index.h"
+#include "bp/path.h"
+#include "bp/sync.h"
 
 #endif

@@ -1,0 +1,131 @@
+/*
+ * sync: bring every peer up to date (or those named): fetch subscribed peers and index their
+ * tips; merge with shared remotes and push. One line per peer says what happened; a peer that
+ * fails does not stop the others, and sync then exits 3 naming it.
+ */
+#include <string.h>
+
+#include "cmd.h"
+
+static const struct opt opts[] = {
+	{0, "force", NULL, 0, "allow a merge that deletes more than half of your articles",
+	 COMPLETE_NONE},
+	{0},
+};
+
+static void progress(void *payload, const char *peer, const char *what, size_t done,
+		     size_t total)
+{
+	struct ctx *ctx = payload;
+
+	if (!ctx->err_tty || !total)
+		return;
+	fputs("\r", stderr);
+	put_escaped(stderr, peer, 0);
+	fprintf(stderr, ": %s %zu/%zu", what, done, total);
+	if (done >= total)
+		fputs("\033[K\r", stderr);
+}
+
+static void counts(const struct bp_sync_report *r)
+{
+	printf("%zu new, %zu changed, %zu removed", r->added, r->changed, r->removed);
+}
+
+static void report(void *payload, const struct bp_sync_report *r)
+{
+	struct ctx *ctx = payload;
+	size_t i;
+
+	if (r->failed) {
+		errorf("%s", r->error);
+		return;
+	}
+	put_escaped(stdout, r->peer, 0);
+	fputs(": ", stdout);
+	if (r->role == BP_PEER_SUBSCRIBED) {
+		if (r->unchanged) {
+			puts("up to date");
+			return;
+		}
+		if (r->rewritten)
+			fputs("history rewritten, re-indexed: ", stdout);
+		counts(r);
+		putchar('\n');
+		if (r->mass_delete)
+			warnf(ctx,
+			      "peer '%s' removed %zu of its tips at once; they are no longer "
+			      "searchable (your own tips are not affected)",
+			      r->peer, r->removed);
+		return;
+	}
+	if (r->unchanged) {
+		puts("up to date");
+		return;
+	}
+	if (r->adopted_history) {
+		fputs("took the team's history: ", stdout);
+		counts(r);
+	} else if (r->fast_forward) {
+		fputs("fast-forward: ", stdout);
+		counts(r);
+	} else if (r->merged) {
+		fputs("merged: ", stdout);
+		counts(r);
+	}
+	if (r->pushed)
+		fputs(r->merged || r->fast_forward || r->adopted_history ? "; pushed" : "pushed",
+		      stdout);
+	putchar('\n');
+	for (i = 0; i < r->conflicts; i++) {
+		const char *copy = r->conflict_paths[i];
+		const char *mark = strstr(copy, ".conflict-");
+
+		fputs("  conflict: both sides changed ", stdout);
+		if (mark) {
+			fwrite(copy, 1, (size_t)(mark - copy), stdout);
+			fputs(".md", stdout);
+		}
+		fputs("; the other version is kept beside it as ", stdout);
+		put_escaped(stdout, copy, 0);
+		putchar('\n');
+	}
+	if (r->conflicts)
+		puts("  nothing was lost: keep one version, or merge them by hand, then remove the "
+		     "other ('bestpractice check' lists what awaits a decision)");
+}
+
+static int run(struct ctx *ctx, struct args *a)
+{
+	struct bp_sync_opts so = {0};
+	struct bp_error err;
+	size_t failed = 0;
+	int rc, irc;
+
+	so.peers = (const char *const *)a->operands;
+	so.npeers = (size_t)a->noperands;
+	so.force = arg_flag(a, "force");
+	so.progress = progress;
+	so.report = report;
+	so.payload = ctx;
+	rc = bp_sync(ctx->kb, &so, &failed, &err);
+	/* Whatever was fetched is indexed, even when a peer failed. */
+	irc = open_index(ctx);
+	if (rc && !failed)
+		return fail(&err);
+	if (failed) {
+		errorf("%zu peer%s could not be synced", failed, failed == 1 ? "" : "s");
+		return exit_status(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_ENV;
+	}
+	return irc;
+}
+
+const struct cmd cmd_sync = {
+	.name = "sync",
+	.summary = "fetch peers, merge with shared remotes and push",
+	.operands = "[NAME...]",
+	.opts = opts,
+	.flags = CMD_KB,
+	.complete = COMPLETE_PEER,
+	.run = run,
+};

@@ -1,0 +1,131 @@
+/*
+ * Validation of paths that came from elsewhere (see bp/path.h). The rules are those git
+ * applies on checkout (verify_path, with core.protectNTFS and core.protectHFS on), applied
+ * here to every name we read from a peer's tree, because libgit2's tree walks apply none.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "bp/path.h"
+#include "util.h"
+
+/* Code points HFS+ ignores when comparing names, so that ".g\u200cit" is ".git" there. */
+static int hfs_ignorable(unsigned cp)
+{
+	return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+	       (cp >= 0x206A && cp <= 0x206F) || cp == 0xFEFF;
+}
+
+static int reserved_windows(const char *s, size_t n)
+{
+	static const char *const names[] = {"con", "prn", "aux", "nul"};
+	static const char *const numbered[] = {"com", "lpt"};
+	size_t stem = 0, i;
+
+	while (stem < n && s[stem] != '.')
+		stem++;
+	/* Windows also ignores trailing spaces before the extension: "con .txt". */
+	while (stem > 0 && s[stem - 1] == ' ')
+		stem--;
+	for (i = 0; i < BP_ARRAY_SIZE(names); i++)
+		if (stem == 3 && !strncasecmp(s, names[i], 3))
+			return 1;
+	for (i = 0; i < BP_ARRAY_SIZE(numbered); i++)
+		if (stem == 4 && !strncasecmp(s, numbered[i], 3) && s[3] >= '1' && s[3] <= '9')
+			return 1;
+	return 0;
+}
+
+int bp_path_component_ok(const char *name, size_t len, const char **why)
+{
+	const char *reason = NULL;
+	char folded[16];
+	size_t i, k = 0;
+	unsigned cp;
+
+	if (!len)
+		reason = "an empty name";
+	else if (len > 255)
+		reason = "a name longer than 255 bytes";
+	else if (name[0] == '.')
+		reason = len <= 2 && (len == 1 || name[1] == '.') ? "a '.' or '..' component"
+								  : "a hidden name (starting with '.')";
+	if (reason)
+		goto bad;
+	for (i = 0; i < len;) {
+		unsigned char c = (unsigned char)name[i];
+		size_t n;
+
+		if (c < 0x20 || c == 0x7f) {
+			reason = "a control character";
+			goto bad;
+		}
+		if (c == '\\' || c == ':' || c == '<' || c == '>' || c == '"' || c == '|' ||
+		    c == '?' || c == '*' || c == '/') {
+			reason = "a character Windows does not allow in names";
+			goto bad;
+		}
+		n = bp_utf8_decode(name + i, len - i, &cp);
+		if (!n) {
+			reason = "bytes that are not UTF-8";
+			goto bad;
+		}
+		if ((cp >= 0x80 && cp <= 0x9f)) {
+			reason = "a control character";
+			goto bad;
+		}
+		/* Fold the name as HFS+ would (drop ignorable code points, lower ASCII) to see
+		 * whether it is ".git" in disguise. */
+		if (!hfs_ignorable(cp) && k < sizeof(folded) - 1)
+			folded[k++] = cp < 0x80 ? (char)((c >= 'A' && c <= 'Z') ? c + 32 : c) : '?';
+		i += n;
+	}
+	folded[k] = '\0';
+	if (name[len - 1] == '.' || name[len - 1] == ' ') {
+		reason = "a name ending in a dot or a space";
+		goto bad;
+	}
+	if (!strcmp(folded, ".git") || !strncmp(folded, "git~", 4)) {
+		reason = "a name that some systems read as .git";
+		goto bad;
+	}
+	if (reserved_windows(name, len)) {
+		reason = "a name reserved by Windows";
+		goto bad;
+	}
+	return 1;
+bad:
+	if (why)
+		*why = reason;
+	return 0;
+}
+
+int bp_path_ok(const char *path, const char **why)
+{
+	const char *p = path, *slash;
+	size_t n = strlen(path), depth = 0;
+
+	if (!n || path[0] == '/') {
+		if (why)
+			*why = n ? "an absolute path" : "an empty path";
+		return 0;
+	}
+	if (n > 1024) {
+		if (why)
+			*why = "a path longer than 1024 bytes";
+		return 0;
+	}
+	for (;;) {
+		slash = strchr(p, '/');
+		if (!bp_path_component_ok(p, slash ? (size_t)(slash - p) : strlen(p), why))
+			return 0;
+		if (++depth > 32) {
+			if (why)
+				*why = "a path more than 32 folders deep";
+			return 0;
+		}
+		if (!slash)
+			return 1;
+		p = slash + 1;
+	}
+}

@@ -1,0 +1,228 @@
+/*
+ * Peers: adding, removing and listing the git remotes a KB shares through, and the checks
+ * that every peer name and URL passes before it is stored or any transport sees it.
+ */
+#include <string.h>
+
+#include "bp/article.h"
+#include "bp/sync.h"
+#include "index_internal.h"
+#include "kb_internal.h"
+
+int bp_peer_name_valid(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (!n || n > 64)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+		int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+
+		if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
+			return 0;
+	}
+	/* What git refuses in a ref name component. */
+	if (strstr(name, "..") || (n >= 5 && !strcmp(name + n - 5, ".lock")) ||
+	    name[n - 1] == '.')
+		return 0;
+	return 1;
+}
+
+static int has_prefix(const char *s, const char *prefix)
+{
+	return !strncasecmp(s, prefix, strlen(prefix));
+}
+
+int bp_peer_url_check(const char *url, struct bp_error *err)
+{
+	size_t i, n = strlen(url);
+	const char *colon, *slash;
+
+	if (!n)
+		return bp_error_set(err, BP_EINVALID, "empty peer URL");
+	if (n > 2048)
+		return bp_error_set(err, BP_EINVALID, "peer URL is longer than 2048 bytes");
+	for (i = 0; i < n; i++)
+		if ((unsigned char)url[i] < 0x20 || url[i] == 0x7f)
+			return bp_error_set(err, BP_EINVALID,
+					    "peer URL contains a control character");
+	if (url[0] == '-')
+		return bp_error_set(err, BP_EINVALID,
+				    "refusing peer URL '%s': it looks like an option", url);
+	/* git's "transport::address" runs a helper program (ext:: runs any command). */
+	if (strstr(url, "::"))
+		return bp_error_set(err, BP_EINVALID,
+				    "refusing peer URL '%s': transports that run commands are not "
+				    "allowed",
+				    url);
+	if (has_prefix(url, "https://") || has_prefix(url, "http://") ||
+	    has_prefix(url, "ssh://") || has_prefix(url, "git://") || has_prefix(url, "file://")) {
+		const char *rest = strstr(url, "://") + 3;
+
+		/* ssh://-oProxyCommand=... would reach ssh as an option. */
+		if (*rest == '-' || (strchr(rest, '@') && strchr(rest, '@')[1] == '-'))
+			return bp_error_set(err, BP_EINVALID,
+					    "refusing peer URL '%s': its host looks like an option",
+					    url);
+		if (!has_prefix(url, "file://") && (!*rest || *rest == '/'))
+			return bp_error_set(err, BP_EINVALID, "peer URL '%s' names no host", url);
+		return 0;
+	}
+	colon = strchr(url, ':');
+	slash = strchr(url, '/');
+	if (colon && strstr(url, "://"))
+		return bp_error_set(err, BP_EINVALID,
+				    "refusing peer URL '%s': use a path, file://, git://, http://, "
+				    "https://, ssh:// or user@host:path",
+				    url);
+	if (colon && (!slash || colon < slash)) {
+		/* scp-style [user@]host:path */
+		const char *host = strchr(url, '@') && strchr(url, '@') < colon ? strchr(url, '@') + 1
+										 : url;
+		if (host == colon || *host == '-')
+			return bp_error_set(err, BP_EINVALID, "refusing peer URL '%s': no valid host",
+					    url);
+		return 0;
+	}
+	return 0; /* a local path */
+}
+
+int bp_peer_add(struct bp_kb *kb, const char *name, const char *url, enum bp_peer_role role,
+		const char *sector, struct bp_error *err)
+{
+	git_remote *remote = NULL;
+	git_config *cfg = NULL;
+	struct bp_buf key = BP_BUF_INIT;
+	int rc;
+
+	if (!bp_peer_name_valid(name))
+		return bp_error_set(err, BP_EINVALID,
+				    "invalid peer name '%s': use letters, digits, '.', '_' and '-', "
+				    "starting with a letter or digit",
+				    name);
+	rc = bp_peer_url_check(url, err);
+	if (rc)
+		return rc;
+	if (sector && !bp_is_valid_sector(sector))
+		return bp_error_set(err, BP_EINVALID,
+				    "invalid sector '%s': use lowercase letters, digits and hyphens",
+				    sector);
+	rc = bp_kb_lock(kb, err);
+	if (rc)
+		return rc;
+	rc = git_remote_create(&remote, kb->repo, name, url);
+	if (rc == GIT_EEXISTS) {
+		rc = bp_error_set(err, BP_EEXISTS, "a peer named '%s' already exists", name);
+		goto out;
+	}
+	if (rc < 0) {
+		rc = bp_git_error(err, rc, "cannot add peer '%s'", name);
+		goto out;
+	}
+	rc = git_repository_config(&cfg, kb->repo);
+	if (rc == 0) {
+		bp_buf_addf(&key, "remote.%s.bestpracticerole", name);
+		rc = bp_buf_oom(&key) ? -1
+				      : git_config_set_string(cfg, key.ptr,
+							      role == BP_PEER_SHARED ? "shared"
+										     : "subscribed");
+	}
+	if (rc == 0 && sector) {
+		bp_buf_truncate(&key, 0);
+		bp_buf_addf(&key, "remote.%s.bestpracticesector", name);
+		rc = bp_buf_oom(&key) ? -1 : git_config_set_string(cfg, key.ptr, sector);
+	}
+	if (rc < 0) {
+		rc = bp_git_error(err, rc, "cannot configure peer '%s'", name);
+		git_remote_delete(kb->repo, name);
+	}
+out:
+	bp_kb_unlock(kb);
+	bp_buf_release(&key);
+	git_config_free(cfg);
+	git_remote_free(remote);
+	return rc;
+}
+
+int bp_peer_remove(struct bp_kb *kb, const char *name, struct bp_error *err)
+{
+	git_remote *remote = NULL;
+	int rc;
+
+	rc = git_remote_lookup(&remote, kb->repo, name);
+	git_remote_free(remote);
+	if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC)
+		return bp_error_set(err, BP_ENOTFOUND, "no peer named '%s'", name);
+	if (rc < 0)
+		return bp_git_error(err, rc, "cannot read peer '%s'", name);
+	rc = bp_kb_lock(kb, err);
+	if (rc)
+		return rc;
+	rc = git_remote_delete(kb->repo, name);
+	bp_kb_unlock(kb);
+	return rc < 0 ? bp_git_error(err, rc, "cannot remove peer '%s'", name) : 0;
+}
+
+int bp_peer_list(struct bp_kb *kb, int (*fn)(const struct bp_peer_info *p, void *payload),
+		 void *payload, struct bp_error *err)
+{
+	git_strarray names = {0};
+	git_config *cfg = NULL;
+	struct bp_buf key = BP_BUF_INIT;
+	size_t i;
+	int rc;
+
+	rc = git_repository_config_snapshot(&cfg, kb->repo);
+	if (rc < 0) {
+		rc = bp_git_error(err, rc, "cannot read the peers");
+		goto out;
+	}
+	rc = bp_remote_names(&names, cfg, err);
+	if (rc)
+		goto out;
+	for (i = 0; i < names.count && !rc; i++) {
+		struct bp_peer_info p = {0};
+		git_buf url = GIT_BUF_INIT, sector = GIT_BUF_INIT, branch = GIT_BUF_INIT;
+		git_reference *ref = NULL;
+		git_object *obj = NULL;
+		char hex[GIT_OID_HEXSZ + 1];
+
+		p.name = names.strings[i];
+		p.role = bp_peer_is_shared(cfg, p.name) ? BP_PEER_SHARED : BP_PEER_SUBSCRIBED;
+		bp_buf_truncate(&key, 0);
+		bp_buf_addf(&key, "remote.%s.url", p.name);
+		if (!bp_buf_oom(&key) && git_config_get_string_buf(&url, cfg, key.ptr) == 0)
+			p.url = url.ptr;
+		bp_buf_truncate(&key, 0);
+		bp_buf_addf(&key, "remote.%s.bestpracticesector", p.name);
+		if (!bp_buf_oom(&key) && git_config_get_string_buf(&sector, cfg, key.ptr) == 0)
+			p.sector = sector.ptr;
+		bp_buf_truncate(&key, 0);
+		bp_buf_addf(&key, "remote.%s.bestpracticebranch", p.name);
+		if (!bp_buf_oom(&key) && git_config_get_string_buf(&branch, cfg, key.ptr) == 0) {
+			p.branch = branch.ptr;
+			bp_buf_truncate(&key, 0);
+			bp_buf_addf(&key, "refs/remotes/%s/%s", p.name, p.branch);
+			if (!bp_buf_oom(&key) && git_reference_lookup(&ref, kb->repo, key.ptr) == 0 &&
+			    git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0) {
+				git_oid_tostr(hex, sizeof(hex), git_object_id(obj));
+				p.commit = hex;
+			}
+		}
+		if (bp_buf_oom(&key))
+			rc = bp_error_nomem(err);
+		else
+			rc = fn(&p, payload);
+		git_object_free(obj);
+		git_reference_free(ref);
+		git_buf_dispose(&url);
+		git_buf_dispose(&sector);
+		git_buf_dispose(&branch);
+	}
+out:
+	bp_buf_release(&key);
+	git_config_free(cfg);
+	git_strarray_dispose(&names);
+	return rc;
+}

@@ -1,0 +1,1166 @@
+/*
+ * sync: fetch every peer; merge and push the shared ones, never losing a side.
+ *
+ * A subscribed peer is only fetched: its remote-tracking branch moves, and the index (updated
+ * by the caller afterwards) reads its tips straight from git's objects. A shared remote is
+ * merged into the own branch: fast-forward when possible, a three-way merge otherwise, and on
+ * a conflicting article both versions are kept, one in place and one beside it. Everything a
+ * shared remote would bring into the working tree is validated first (bp_path_ok, no symbolic
+ * links, no submodules): a remote with unsafe content is not merged.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bp/article.h"
+#include "bp/path.h"
+#include "bp/sync.h"
+#include "index_internal.h"
+#include "kb_internal.h"
+
+/* How many times a push rejected because the remote moved is retried after a new merge. */
+#define PUSH_ATTEMPTS 4
+
+struct sync_state {
+	struct bp_kb *kb;
+	const struct bp_sync_opts *opts;
+	const char *peer;
+	/* credentials */
+	unsigned attempts;
+	unsigned ssh_step;
+	unsigned pass_step;
+	char auth_tried[256];
+	/* push */
+	int push_rejected;
+	char push_status[256];
+};
+
+/* --- credentials ----------------------------------------------------------------------- */
+
+static int file_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/*
+ * Ask git's credential helpers, as `git credential fill` does for git itself, without a
+ * prompt. Returns 0 with *user and *pass (malloc'd) or -1.
+ */
+static int credential_fill(char **user, char **pass, const char *url)
+{
+	char in[4096], out[4096];
+	const char *scheme_end = strstr(url, "://"), *host, *path;
+	int to[2] = {-1, -1}, from[2] = {-1, -1}, status, len;
+	ssize_t n, got = 0;
+	pid_t pid;
+	char *line, *save = NULL;
+
+	*user = *pass = NULL;
+	if (!scheme_end)
+		return -1;
+	host = scheme_end + 3;
+	if (strchr(host, '@') && (!strchr(host, '/') || strchr(host, '@') < strchr(host, '/')))
+		host = strchr(host, '@') + 1;
+	path = strchr(host, '/');
+	len = snprintf(in, sizeof(in), "protocol=%.*s\nhost=%.*s\npath=%s\n\n",
+		       (int)(scheme_end - url), url,
+		       (int)(path ? (size_t)(path - host) : strlen(host)), host,
+		       path ? path + 1 : "");
+	if (len < 0 || (size_t)len >= sizeof(in) || strpbrk(url, "\n\r"))
+		return -1;
+	if (pipe(to) < 0 || pipe(from) < 0)
+		goto fail;
+	pid = fork();
+	if (pid < 0)
+		goto fail;
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(to[0], 0);
+		dup2(from[1], 1);
+		if (null >= 0)
+			dup2(null, 2);
+		close(to[1]);
+		close(from[0]);
+		setenv("GIT_TERMINAL_PROMPT", "0", 1);
+		execlp("git", "git", "credential", "fill", (char *)NULL);
+		_exit(127);
+	}
+	close(to[0]);
+	close(from[1]);
+	to[0] = from[1] = -1;
+	if (write(to[1], in, (size_t)len) != len) {
+		/* The helper reads what it needs; a short write ends in a failed fill. */
+	}
+	close(to[1]);
+	to[1] = -1;
+	while (got < (ssize_t)sizeof(out) - 1 &&
+	       (n = read(from[0], out + got, sizeof(out) - 1 - (size_t)got)) > 0)
+		got += n;
+	close(from[0]);
+	from[0] = -1;
+	out[got] = '\0';
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return -1;
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "username=", 9) && !*user)
+			*user = strdup(line + 9);
+		else if (!strncmp(line, "password=", 9) && !*pass)
+			*pass = strdup(line + 9);
+	}
+	if (*user && *pass)
+		return 0;
+	free(*user);
+	free(*pass);
+	*user = *pass = NULL;
+	return -1;
+fail:
+	if (to[0] >= 0)
+		close(to[0]);
+	if (to[1] >= 0)
+		close(to[1]);
+	if (from[0] >= 0)
+		close(from[0]);
+	if (from[1] >= 0)
+		close(from[1]);
+	return -1;
+}
+
+/*
+ * The credentials callback. libgit2 calls it again after every failure without limit, so the
+ * attempts are counted and each method is tried once: for ssh the agent, then the user's
+ * keys; for https a token from BESTPRACTICE_TOKEN, then git's credential helpers.
+ */
+static int credentials(git_credential **out, const char *url, const char *user_from_url,
+		       unsigned int allowed, void *payload)
+{
+	struct sync_state *s = payload;
+	const char *user = user_from_url && *user_from_url ? user_from_url : getenv("USER");
+	const char *home = getenv("HOME");
+	static const char *const keys[] = {"id_ed25519", "id_ecdsa", "id_rsa"};
+
+	if (!user || !*user)
+		user = "git";
+	if (++s->attempts > 8)
+		goto give_up;
+	if (allowed & GIT_CREDENTIAL_USERNAME)
+		return git_credential_username_new(out, user);
+	if (allowed & GIT_CREDENTIAL_SSH_KEY) {
+		while (s->ssh_step < 1 + BP_ARRAY_SIZE(keys)) {
+			unsigned step = s->ssh_step++;
+			char key[4096], pub[4200];
+
+			if (step == 0) {
+				if (getenv("SSH_AUTH_SOCK") && *getenv("SSH_AUTH_SOCK")) {
+					snprintf(s->auth_tried, sizeof(s->auth_tried), "ssh-agent");
+					return git_credential_ssh_key_from_agent(out, user);
+				}
+				continue;
+			}
+			if (!home)
+				break;
+			snprintf(key, sizeof(key), "%s/.ssh/%s", home, keys[step - 1]);
+			if (!file_exists(key))
+				continue;
+			snprintf(pub, sizeof(pub), "%s.pub", key);
+			snprintf(s->auth_tried + strlen(s->auth_tried),
+				 sizeof(s->auth_tried) - strlen(s->auth_tried), "%s~/.ssh/%s",
+				 *s->auth_tried ? ", " : "", keys[step - 1]);
+			return git_credential_ssh_key_new(out, user, file_exists(pub) ? pub : NULL,
+							  key, NULL);
+		}
+	}
+	if (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) {
+		while (s->pass_step < 2) {
+			unsigned step = s->pass_step++;
+			const char *token = getenv("BESTPRACTICE_TOKEN");
+
+			if (step == 0 && token && *token) {
+				snprintf(s->auth_tried, sizeof(s->auth_tried), "BESTPRACTICE_TOKEN");
+				return git_credential_userpass_plaintext_new(
+					out, user_from_url && *user_from_url ? user_from_url
+									     : "bestpractice",
+					token);
+			}
+			if (step == 1) {
+				char *u = NULL, *p = NULL;
+				int rc;
+
+				if (credential_fill(&u, &p, url) < 0)
+					continue;
+				snprintf(s->auth_tried + strlen(s->auth_tried),
+					 sizeof(s->auth_tried) - strlen(s->auth_tried), "%s%s",
+					 *s->auth_tried ? ", " : "", "git credential helpers");
+				rc = git_credential_userpass_plaintext_new(out, u, p);
+				free(u);
+				if (p) {
+					/* The secret lives no longer than it must. */
+					memset(p, 0, strlen(p));
+					free(p);
+				}
+				return rc;
+			}
+		}
+	}
+give_up:
+	git_error_set_str(GIT_ERROR_NET,
+			  *s->auth_tried ? "authentication failed" : "no credentials to offer");
+	return GIT_EAUTH;
+}
+
+static int transfer_progress(const git_indexer_progress *stats, void *payload)
+{
+	struct sync_state *s = payload;
+
+	if (s->opts->progress)
+		s->opts->progress(s->opts->payload, s->peer, "receiving objects",
+				  stats->received_objects, stats->total_objects);
+	return 0;
+}
+
+static int push_status(const char *refname, const char *status, void *payload)
+{
+	struct sync_state *s = payload;
+
+	if (status) {
+		s->push_rejected = 1;
+		snprintf(s->push_status, sizeof(s->push_status), "%s: %s", refname, status);
+	}
+	return 0;
+}
+
+static void callbacks_init(git_remote_callbacks *cb, struct sync_state *s)
+{
+	git_remote_init_callbacks(cb, GIT_REMOTE_CALLBACKS_VERSION);
+	cb->credentials = credentials;
+	cb->transfer_progress = transfer_progress;
+	cb->push_update_reference = push_status;
+	cb->payload = s;
+	/* certificate_check stays NULL: libgit2 then refuses hosts missing from
+	 * ~/.ssh/known_hosts and https certificates the system does not trust. */
+}
+
+/* A transport error, in the user's terms, naming the peer; never a secret. */
+static int peer_error(struct sync_state *s, struct bp_error *err, int rc, const char *what)
+{
+	const git_error *e = git_error_last();
+	const char *msg = e && e->message ? e->message : "unknown error";
+
+	if (rc == GIT_EAUTH || (e && strstr(msg, "authentication")))
+		return bp_error_set(err, BP_EAUTH, "peer '%s': %s: authentication failed (%s%s)",
+				    s->peer, what, *s->auth_tried ? "tried " : "no credentials: ",
+				    *s->auth_tried ? s->auth_tried
+						   : "set up ssh-agent or a key in ~/.ssh, or "
+						     "BESTPRACTICE_TOKEN for https");
+	if (rc == GIT_ECERTIFICATE)
+		return bp_error_set(err, BP_EAUTH,
+				    "peer '%s': %s: the host's identity could not be verified "
+				    "(for ssh, add it to ~/.ssh/known_hosts): %s",
+				    s->peer, what, msg);
+	return bp_error_set(err, BP_ENETWORK, "peer '%s': %s: %s", s->peer, what, msg);
+}
+
+/* --- small git helpers ----------------------------------------------------------------- */
+
+static int config_set(struct bp_kb *kb, const char *peer, const char *key, const char *value)
+{
+	git_config *cfg = NULL;
+	struct bp_buf k = BP_BUF_INIT;
+	int rc;
+
+	bp_buf_addf(&k, "remote.%s.%s", peer, key);
+	if (bp_buf_oom(&k))
+		return -1;
+	rc = git_repository_config(&cfg, kb->repo);
+	if (rc == 0)
+		rc = git_config_set_string(cfg, k.ptr, value);
+	git_config_free(cfg);
+	bp_buf_release(&k);
+	return rc;
+}
+
+static char *config_get(struct bp_kb *kb, const char *peer, const char *key)
+{
+	git_config *cfg = NULL;
+	git_buf v = GIT_BUF_INIT;
+	struct bp_buf k = BP_BUF_INIT;
+	char *out = NULL;
+
+	bp_buf_addf(&k, "remote.%s.%s", peer, key);
+	if (!bp_buf_oom(&k) && git_repository_config_snapshot(&cfg, kb->repo) == 0 &&
+	    git_config_get_string_buf(&v, cfg, k.ptr) == 0)
+		out = bp_strdup(v.ptr);
+	git_buf_dispose(&v);
+	git_config_free(cfg);
+	bp_buf_release(&k);
+	return out;
+}
+
+/* The commit a ref points to; 0 when found. */
+static int ref_commit(git_oid *out, git_repository *repo, const char *name)
+{
+	git_reference *r = NULL;
+	git_object *obj = NULL;
+	int rc = git_reference_lookup(&r, repo, name);
+
+	if (rc == 0)
+		rc = git_reference_peel(&obj, r, GIT_OBJECT_COMMIT);
+	if (rc == 0)
+		git_oid_cpy(out, git_object_id(obj));
+	git_object_free(obj);
+	git_reference_free(r);
+	return rc;
+}
+
+/* Count the articles of a tree (NULL: none). */
+static int count_cb(const char *root, const git_tree_entry *e, void *payload)
+{
+	char path[4096];
+
+	if (git_tree_entry_type(e) == GIT_OBJECT_BLOB &&
+	    (size_t)snprintf(path, sizeof(path), "%s%s", root, git_tree_entry_name(e)) <
+		    sizeof(path) &&
+	    bp_kb_is_article_path(path))
+		(*(size_t *)payload)++;
+	return 0;
+}
+
+static size_t count_articles(git_tree *tree)
+{
+	size_t n = 0;
+
+	if (tree)
+		git_tree_walk(tree, GIT_TREEWALK_PRE, count_cb, &n);
+	return n;
+}
+
+/* Articles added, changed and removed between two trees (either may be NULL). */
+static int diff_counts(struct bp_kb *kb, git_tree *a, git_tree *b, size_t *added,
+		       size_t *changed, size_t *removed)
+{
+	git_diff *diff = NULL;
+	size_t i, n;
+	int rc;
+
+	*added = *changed = *removed = 0;
+	rc = git_diff_tree_to_tree(&diff, kb->repo, a, b, NULL);
+	if (rc < 0)
+		return rc;
+	n = git_diff_num_deltas(diff);
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		const char *path = d->new_file.path ? d->new_file.path : d->old_file.path;
+
+		if (!bp_kb_is_article_path(path))
+			continue;
+		if (d->status == GIT_DELTA_ADDED)
+			(*added)++;
+		else if (d->status == GIT_DELTA_DELETED)
+			(*removed)++;
+		else
+			(*changed)++;
+	}
+	git_diff_free(diff);
+	return 0;
+}
+
+static int commit_tree_of(git_tree **out, struct bp_kb *kb, const git_oid *id)
+{
+	git_commit *c = NULL;
+	int rc = git_commit_lookup(&c, kb->repo, id);
+
+	if (rc == 0)
+		rc = git_commit_tree(out, c);
+	git_commit_free(c);
+	return rc;
+}
+
+/* --- safety of what a shared remote brings --------------------------------------------- */
+
+struct safety {
+	char bad[1024];
+	const char *why;
+};
+
+static int safety_cb(const char *root, const git_tree_entry *e, void *payload)
+{
+	struct safety *s = payload;
+	const char *name = git_tree_entry_name(e);
+	git_filemode_t mode = git_tree_entry_filemode(e);
+
+	if (!bp_path_component_ok(name, strlen(name), &s->why))
+		goto bad;
+	if (mode == GIT_FILEMODE_LINK) {
+		s->why = "a symbolic link";
+		goto bad;
+	}
+	if (mode == GIT_FILEMODE_COMMIT) {
+		s->why = "a submodule";
+		goto bad;
+	}
+	if (strlen(root) > 900) {
+		s->why = "a path too deep";
+		goto bad;
+	}
+	return 0;
+bad:
+	snprintf(s->bad, sizeof(s->bad), "%s%s", root, name);
+	return -1;
+}
+
+/* Whether every name of a tree is safe to check out; *why and the path when not. */
+static int tree_safe(git_tree *tree, struct safety *s)
+{
+	memset(s, 0, sizeof(*s));
+	return git_tree_walk(tree, GIT_TREEWALK_PRE, safety_cb, s) == 0;
+}
+
+/* --- fetching -------------------------------------------------------------------------- */
+
+/*
+ * Fetch a peer's branches into refs/remotes/NAME/ and find the branch it is followed on
+ * (the peer's HEAD, remembered in remote.NAME.bestpracticeBranch). *has is 0 for a peer with
+ * no commit at all (an empty repository).
+ */
+static int fetch(struct sync_state *s, git_oid *tip, int *has, char **branch,
+		 struct bp_error *err)
+{
+	git_remote *remote = NULL;
+	git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
+	git_buf head = GIT_BUF_INIT;
+	struct bp_buf spec = BP_BUF_INIT, ref = BP_BUF_INIT;
+	char *refspec;
+	git_strarray specs;
+	int rc;
+
+	*has = 0;
+	*branch = NULL;
+	rc = git_remote_lookup(&remote, s->kb->repo, s->peer);
+	if (rc < 0) {
+		rc = bp_error_set(err, BP_ENOTFOUND, "no peer named '%s'", s->peer);
+		goto out;
+	}
+	/* The URL may have been changed by hand since peer add: check it again. */
+	rc = bp_peer_url_check(git_remote_url(remote), err);
+	if (rc) {
+		bp_error_prefix(err, "peer '%s'", s->peer);
+		goto out;
+	}
+	bp_buf_addf(&spec, "+refs/heads/*:refs/remotes/%s/*", s->peer);
+	if (bp_buf_oom(&spec)) {
+		rc = bp_error_nomem(err);
+		goto out;
+	}
+	refspec = spec.ptr;
+	specs.strings = &refspec;
+	specs.count = 1;
+	callbacks_init(&fo.callbacks, s);
+	fo.prune = GIT_FETCH_PRUNE;
+	fo.update_fetchhead = 0;
+	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	s->attempts = s->ssh_step = s->pass_step = 0;
+	s->auth_tried[0] = '\0';
+	rc = git_remote_fetch(remote, &specs, &fo, "bestpractice sync");
+	if (rc < 0) {
+		rc = peer_error(s, err, rc, "cannot fetch");
+		goto out;
+	}
+	if (git_remote_default_branch(&head, remote) == 0 && head.ptr &&
+	    !strncmp(head.ptr, "refs/heads/", 11)) {
+		*branch = bp_strdup(head.ptr + 11);
+		if (*branch)
+			config_set(s->kb, s->peer, "bestpracticebranch", *branch);
+	} else {
+		*branch = config_get(s->kb, s->peer, "bestpracticebranch");
+	}
+	if (*branch) {
+		bp_buf_addf(&ref, "refs/remotes/%s/%s", s->peer, *branch);
+		if (!bp_buf_oom(&ref) && ref_commit(tip, s->kb->repo, ref.ptr) == 0)
+			*has = 1;
+	}
+	rc = 0;
+out:
+	git_buf_dispose(&head);
+	bp_buf_release(&spec);
+	bp_buf_release(&ref);
+	git_remote_free(remote);
+	return rc;
+}
+
+/* --- subscribed peers ------------------------------------------------------------------ */
+
+static int sync_subscribed(struct sync_state *s, struct bp_sync_report *r, struct bp_error *err)
+{
+	git_tree *old_tree = NULL, *new_tree = NULL;
+	git_oid old, tip;
+	char *branch = NULL, *old_branch = config_get(s->kb, s->peer, "bestpracticebranch");
+	struct bp_buf ref = BP_BUF_INIT;
+	int has_old = 0, has = 0, rc;
+
+	if (old_branch) {
+		bp_buf_addf(&ref, "refs/remotes/%s/%s", s->peer, old_branch);
+		has_old = !bp_buf_oom(&ref) && ref_commit(&old, s->kb->repo, ref.ptr) == 0;
+	}
+	rc = fetch(s, &tip, &has, &branch, err);
+	if (rc)
+		goto out;
+	if (has_old && has && git_oid_equal(&old, &tip)) {
+		r->unchanged = 1;
+		goto out;
+	}
+	if (has_old && commit_tree_of(&old_tree, s->kb, &old) < 0)
+		old_tree = NULL;
+	if (has && commit_tree_of(&new_tree, s->kb, &tip) < 0) {
+		rc = peer_error(s, err, -1, "cannot read what was fetched");
+		goto out;
+	}
+	if (has_old && has && !git_graph_descendant_of(s->kb->repo, &tip, &old))
+		r->rewritten = 1;
+	diff_counts(s->kb, old_tree, new_tree, &r->added, &r->changed, &r->removed);
+	{
+		size_t before = count_articles(old_tree);
+
+		/* Most of a peer's tips gone at once is worth saying loudly. */
+		if (before >= 4 && r->removed * 2 > before)
+			r->mass_delete = 1;
+	}
+out:
+	git_tree_free(old_tree);
+	git_tree_free(new_tree);
+	bp_buf_release(&ref);
+	bp_free(branch);
+	bp_free(old_branch);
+	return rc;
+}
+
+/* --- shared remotes -------------------------------------------------------------------- */
+
+/* The name of the local branch HEAD is on ("main"), or BP_EINVALID when detached. */
+static int local_branch(char **out, struct bp_kb *kb, struct bp_error *err)
+{
+	git_reference *head = NULL;
+	const char *name;
+	int rc;
+
+	*out = NULL;
+	rc = git_reference_lookup(&head, kb->repo, "HEAD");
+	if (rc < 0)
+		return bp_git_error(err, rc, "cannot read HEAD");
+	if (git_reference_type(head) != GIT_REFERENCE_SYMBOLIC ||
+	    strncmp((name = git_reference_symbolic_target(head)), "refs/heads/", 11)) {
+		git_reference_free(head);
+		return bp_error_set(err, BP_EINVALID,
+				    "HEAD is not on a branch; check out a branch before syncing");
+	}
+	*out = bp_strdup(name + 11);
+	git_reference_free(head);
+	return *out ? 0 : bp_error_nomem(err);
+}
+
+/* A name for the other side's version of a conflicting file: who made it. */
+static void conflict_who(char *out, size_t size, git_commit *theirs, const char *peer)
+{
+	const git_signature *a = git_commit_author(theirs);
+	char *slug = NULL;
+
+	if (a && a->name && bp_slugify(&slug, a->name, 30, NULL) == 0 && strcmp(slug, "untitled"))
+		snprintf(out, size, "%s", slug);
+	else
+		snprintf(out, size, "%s", peer);
+	bp_free(slug);
+}
+
+/* "law/x.md" -> "law/x.conflict-bob.md" (or -2, -3 when taken in `idx`). */
+static char *copy_path(git_index *idx, const char *path, const char *who)
+{
+	const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+	struct bp_buf b = BP_BUF_INIT;
+	unsigned k;
+
+	if (!dot || (slash && dot < slash))
+		dot = path + strlen(path);
+	for (k = 1; k < 1000; k++) {
+		bp_buf_truncate(&b, 0);
+		bp_buf_add(&b, path, (size_t)(dot - path));
+		bp_buf_addf(&b, ".conflict-%s", who);
+		if (k > 1)
+			bp_buf_addf(&b, "-%u", k);
+		bp_buf_addstr(&b, dot);
+		if (bp_buf_oom(&b))
+			break;
+		if (!git_index_get_bypath(idx, b.ptr, 0))
+			break;
+	}
+	return bp_buf_detach(&b, NULL);
+}
+
+/*
+ * The blob of an article with one front-matter field added, linking the two versions of a
+ * conflict. A file that is not a valid article is kept as it is.
+ */
+static int linked_blob(git_oid *out, struct bp_kb *kb, const git_oid *blob_id, const char *path,
+		       const char *key, const char *value)
+{
+	git_blob *blob = NULL;
+	struct bp_article *a = NULL;
+	struct bp_article_opts lenient = {0};
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	git_oid_cpy(out, blob_id);
+	rc = git_blob_lookup(&blob, kb->repo, blob_id);
+	if (rc < 0)
+		return rc;
+	if (strcmp(path + strlen(path) - 3, ".md") || git_blob_rawsize(blob) > BP_ARTICLE_MAX_SIZE)
+		goto out;
+	if (bp_article_parse(&a, path, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
+			     &lenient, NULL) ||
+	    bp_article_set_field(a, key, value, NULL) ||
+	    bp_article_serialize(&text, &len, a, NULL))
+		goto out;
+	rc = git_blob_create_from_buffer(out, kb->repo, text, len);
+out:
+	bp_free(text);
+	bp_article_free(a);
+	git_blob_free(blob);
+	return rc;
+}
+
+static int index_put(git_index *idx, const char *path, const git_oid *id, uint32_t mode)
+{
+	git_index_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.path = path;
+	e.mode = mode;
+	git_oid_cpy(&e.id, id);
+	return git_index_add(idx, &e);
+}
+
+struct conflict {
+	char *path;
+	int has_ours, has_theirs;
+	git_oid ours, theirs;
+	uint32_t ours_mode, theirs_mode;
+};
+
+/*
+ * Merge `theirs` into `ours` in memory and resolve every conflict by keeping both sides.
+ * *tree_out gets the resulting tree; the copies placed beside conflicting files go to
+ * r->conflict_paths (owned by *copies, freed by the caller).
+ */
+static int merge_trees(git_oid *tree_out, struct sync_state *s, git_commit *ours,
+		       git_commit *theirs, struct bp_sync_report *r, char ***copies,
+		       struct bp_error *err)
+{
+	git_merge_options mo = GIT_MERGE_OPTIONS_INIT;
+	git_index *idx = NULL;
+	git_index_conflict_iterator *it = NULL;
+	const git_index_entry *anc, *o, *t;
+	struct conflict *cs = NULL;
+	size_t n = 0, cap = 0, i, k = 0;
+	char who[64];
+	int rc;
+
+	*copies = NULL;
+	mo.flags = 0;
+	rc = git_merge_commits(&idx, s->kb->repo, ours, theirs, &mo);
+	if (rc < 0) {
+		rc = bp_git_error(err, rc, "cannot merge peer '%s'", s->peer);
+		goto out;
+	}
+	if (git_index_has_conflicts(idx)) {
+		rc = git_index_conflict_iterator_new(&it, idx);
+		while (rc == 0 && (rc = git_index_conflict_next(&anc, &o, &t, it)) == 0) {
+			if (n == cap) {
+				struct conflict *p;
+				cap = cap ? cap * 2 : 8;
+				p = bp_realloc(cs, cap * sizeof(*p));
+				if (!p) {
+					rc = bp_error_nomem(err);
+					goto out;
+				}
+				cs = p;
+			}
+			memset(&cs[n], 0, sizeof(cs[n]));
+			cs[n].path = bp_strdup(o ? o->path : t->path);
+			if (!cs[n].path) {
+				rc = bp_error_nomem(err);
+				goto out;
+			}
+			if (o) {
+				cs[n].has_ours = 1;
+				git_oid_cpy(&cs[n].ours, &o->id);
+				cs[n].ours_mode = o->mode;
+			}
+			if (t) {
+				cs[n].has_theirs = 1;
+				git_oid_cpy(&cs[n].theirs, &t->id);
+				cs[n].theirs_mode = t->mode;
+			}
+			n++;
+		}
+		git_index_conflict_iterator_free(it);
+		it = NULL;
+		if (rc != GIT_ITEROVER) {
+			rc = bp_git_error(err, rc, "cannot read the merge's conflicts");
+			goto out;
+		}
+	}
+	*copies = bp_calloc(n + 1, sizeof(char *));
+	if (!*copies) {
+		rc = bp_error_nomem(err);
+		goto out;
+	}
+	conflict_who(who, sizeof(who), theirs, s->peer);
+	for (i = 0; i < n; i++) {
+		struct conflict *c = &cs[i];
+		git_oid mine, copy;
+		char *cp, id[1100], copy_id[1100];
+
+		rc = git_index_conflict_remove(idx, c->path);
+		if (rc < 0)
+			break;
+		if (c->has_ours && !c->has_theirs) {
+			/* Changed here, removed there: the change is kept. */
+			rc = index_put(idx, c->path, &c->ours, c->ours_mode);
+			continue;
+		}
+		if (!c->has_ours) {
+			/* Removed here, changed there: their change is kept. */
+			rc = index_put(idx, c->path, &c->theirs, c->theirs_mode);
+			continue;
+		}
+		/* Both changed it: ours stays in place, theirs goes beside it. */
+		cp = copy_path(idx, c->path, who);
+		if (!cp) {
+			rc = bp_error_nomem(err);
+			goto out;
+		}
+		(*copies)[k++] = cp;
+		snprintf(id, sizeof(id), "%.*s", (int)(strlen(c->path) - 3), c->path);
+		snprintf(copy_id, sizeof(copy_id), "%.*s", (int)(strlen(cp) - 3), cp);
+		rc = linked_blob(&mine, s->kb, &c->ours, c->path, "conflict-copy", copy_id);
+		if (rc == 0)
+			rc = linked_blob(&copy, s->kb, &c->theirs, cp, "conflict-of", id);
+		if (rc == 0)
+			rc = index_put(idx, c->path, &mine, c->ours_mode);
+		if (rc == 0)
+			rc = index_put(idx, cp, &copy, c->theirs_mode);
+		if (rc < 0)
+			break;
+	}
+	if (rc < 0) {
+		rc = bp_git_error(err, rc, "cannot keep both sides of a conflict");
+		goto out;
+	}
+	r->conflicts = k;
+	r->conflict_paths = (const char *const *)*copies;
+	rc = git_index_write_tree_to(tree_out, idx, s->kb->repo);
+	rc = rc < 0 ? bp_git_error(err, rc, "cannot write the merged tree") : 0;
+out:
+	for (i = 0; i < n; i++)
+		bp_free(cs[i].path);
+	bp_free(cs);
+	git_index_conflict_iterator_free(it);
+	git_index_free(idx);
+	return rc;
+}
+
+/*
+ * Move the working tree, git's index and the branch from commit `from` to commit `to`: the
+ * files first (a crash in between leaves the new files as hand edits, never a loss), then the
+ * branch, only if it still points at `from`.
+ */
+static int move_branch(struct sync_state *s, const char *branch, git_commit *from,
+		       git_commit *to, const char *message, struct bp_error *err)
+{
+	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
+	git_tree *base = NULL;
+	git_reference *ref = NULL;
+	struct bp_buf name = BP_BUF_INIT;
+	int rc;
+
+	rc = git_commit_tree(&base, from);
+	if (rc < 0)
+		goto fail;
+	co.checkout_strategy = GIT_CHECKOUT_SAFE;
+	co.baseline = base;
+	rc = git_checkout_tree(s->kb->repo, (const git_object *)to, &co);
+	if (rc < 0) {
+		rc = bp_git_error(err, rc, "cannot update the working tree (a file changed by "
+				  "hand is in the way?)");
+		goto out;
+	}
+	bp_buf_addf(&name, "refs/heads/%s", branch);
+	if (bp_buf_oom(&name)) {
+		rc = bp_error_nomem(err);
+		goto out;
+	}
+	rc = git_reference_create_matching(&ref, s->kb->repo, name.ptr, git_commit_id(to), 1,
+					   git_commit_id(from), message);
+	if (rc < 0)
+		goto fail;
+	goto out;
+fail:
+	rc = bp_git_error(err, rc, "cannot move branch '%s'", branch);
+out:
+	git_reference_free(ref);
+	git_tree_free(base);
+	bp_buf_release(&name);
+	return rc;
+}
+
+/* Refuse a result that would delete more than half of the own articles. */
+static int deletion_guard(struct sync_state *s, git_commit *from, const git_oid *to_tree,
+			  struct bp_error *err)
+{
+	git_tree *a = NULL, *b = NULL;
+	size_t before, added, changed, removed;
+	int rc = 0;
+
+	if (s->opts->force)
+		return 0;
+	if (git_commit_tree(&a, from) < 0 || git_tree_lookup(&b, s->kb->repo, to_tree) < 0)
+		goto out;
+	before = count_articles(a);
+	if (diff_counts(s->kb, a, b, &added, &changed, &removed) == 0 && before >= 2 &&
+	    removed * 2 > before)
+		rc = bp_error_set(err, BP_EREFUSED,
+				  "peer '%s': syncing would delete %zu of your %zu articles; nothing "
+				  "was changed (run 'bestpractice sync --force' if that is what you "
+				  "want)",
+				  s->peer, removed, before);
+out:
+	git_tree_free(a);
+	git_tree_free(b);
+	return rc;
+}
+
+/* Whether the tree of `c` holds any article. */
+static int has_articles(git_commit *c)
+{
+	git_tree *t = NULL;
+	size_t n;
+
+	if (git_commit_tree(&t, c) < 0)
+		return 1;
+	n = count_articles(t);
+	git_tree_free(t);
+	return n > 0;
+}
+
+/* Whether every entry of `a`'s tree is in `b`'s with the same id (a is nothing of its own). */
+static int tree_within(git_commit *a, git_commit *b)
+{
+	git_tree *ta = NULL, *tb = NULL;
+	size_t i, n;
+	int yes = 1;
+
+	if (git_commit_tree(&ta, a) < 0 || git_commit_tree(&tb, b) < 0) {
+		yes = 0;
+		goto out;
+	}
+	n = git_tree_entrycount(ta);
+	for (i = 0; i < n && yes; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(ta, i);
+		const git_tree_entry *f = git_tree_entry_byname(tb, git_tree_entry_name(e));
+
+		yes = f && git_oid_equal(git_tree_entry_id(e), git_tree_entry_id(f));
+	}
+out:
+	git_tree_free(ta);
+	git_tree_free(tb);
+	return yes;
+}
+
+static int push(struct sync_state *s, const char *local, const char *remote_branch,
+		struct bp_error *err)
+{
+	git_remote *remote = NULL;
+	git_push_options po = GIT_PUSH_OPTIONS_INIT;
+	struct bp_buf spec = BP_BUF_INIT;
+	git_strarray specs;
+	char *refspec;
+	int rc;
+
+	rc = git_remote_lookup(&remote, s->kb->repo, s->peer);
+	if (rc < 0)
+		return bp_error_set(err, BP_ENOTFOUND, "no peer named '%s'", s->peer);
+	bp_buf_addf(&spec, "refs/heads/%s:refs/heads/%s", local, remote_branch);
+	if (bp_buf_oom(&spec)) {
+		rc = bp_error_nomem(err);
+		goto out;
+	}
+	refspec = spec.ptr;
+	specs.strings = &refspec;
+	specs.count = 1;
+	callbacks_init(&po.callbacks, s);
+	s->push_rejected = 0;
+	s->push_status[0] = '\0';
+	s->attempts = s->ssh_step = s->pass_step = 0;
+	s->auth_tried[0] = '\0';
+	rc = git_remote_push(remote, &specs, &po);
+	if (rc == GIT_ENONFASTFORWARD || (rc == 0 && s->push_rejected)) {
+		/* The remote moved since we fetched: the caller fetches, merges and retries. */
+		rc = bp_error_set(err, BP_EEXISTS, "peer '%s' rejected the push (%s)", s->peer,
+				  *s->push_status ? s->push_status : "not a fast-forward");
+	} else if (rc < 0) {
+		rc = peer_error(s, err, rc, "cannot push");
+	}
+out:
+	bp_buf_release(&spec);
+	git_remote_free(remote);
+	return rc;
+}
+
+/* One round of a shared sync: fetch, merge or fast-forward, push. BP_EEXISTS: push again. */
+static int shared_round(struct sync_state *s, const char *local, struct bp_sync_report *r,
+			char ***copies, struct bp_error *err)
+{
+	git_oid tip, head_id, tree_id, merge_id;
+	git_commit *head = NULL, *theirs = NULL, *merged = NULL;
+	git_tree *tree = NULL, *their_tree = NULL, *head_tree = NULL;
+	git_signature *sig = NULL;
+	struct safety safe;
+	struct bp_buf msg = BP_BUF_INIT, ref = BP_BUF_INIT;
+	char *branch = NULL;
+	int has = 0, rc;
+
+	rc = fetch(s, &tip, &has, &branch, err);
+	if (rc)
+		goto out;
+	rc = bp_kb_lock(s->kb, err);
+	if (rc)
+		goto out;
+	bp_buf_addf(&ref, "refs/heads/%s", local);
+	if (bp_buf_oom(&ref) || ref_commit(&head_id, s->kb->repo, ref.ptr) < 0 ||
+	    git_commit_lookup(&head, s->kb->repo, &head_id) < 0) {
+		rc = bp_git_error(err, -1, "cannot read branch '%s'", local);
+		goto unlock;
+	}
+	if (!has) {
+		/* An empty remote: the first sync publishes. */
+		bp_kb_unlock(s->kb);
+		rc = push(s, local, branch ? branch : local, err);
+		if (!rc) {
+			r->pushed = 1;
+			config_set(s->kb, s->peer, "bestpracticebranch", branch ? branch : local);
+		}
+		goto out;
+	}
+	if (git_oid_equal(&tip, &head_id)) {
+		r->unchanged = 1;
+		goto unlock;
+	}
+	if (git_graph_descendant_of(s->kb->repo, &head_id, &tip) == 1) {
+		bp_kb_unlock(s->kb);
+		rc = push(s, local, branch, err);
+		r->pushed = !rc;
+		goto out;
+	}
+	rc = git_commit_lookup(&theirs, s->kb->repo, &tip);
+	if (rc == 0)
+		rc = git_commit_tree(&their_tree, theirs);
+	if (rc < 0) {
+		rc = peer_error(s, err, rc, "cannot read what was fetched");
+		goto unlock;
+	}
+	/* Nothing a shared remote sends reaches the working tree unchecked. */
+	if (!tree_safe(their_tree, &safe)) {
+		rc = bp_error_set(err, BP_EREFUSED,
+				  "peer '%s': not merged: '%s' is %s, which is never checked out",
+				  s->peer, safe.bad, safe.why ? safe.why : "unsafe");
+		goto unlock;
+	}
+	if (git_commit_tree(&head_tree, head) == 0)
+		diff_counts(s->kb, head_tree, their_tree, &r->added, &r->changed, &r->removed);
+	if (git_graph_descendant_of(s->kb->repo, &tip, &head_id) == 1 ||
+	    (!has_articles(head) && tree_within(head, theirs))) {
+		/* Fast-forward; or a KB with no tips of its own takes the remote's history. */
+		r->fast_forward = git_graph_descendant_of(s->kb->repo, &tip, &head_id) == 1;
+		r->adopted_history = !r->fast_forward;
+		rc = deletion_guard(s, head, git_commit_tree_id(theirs), err);
+		if (!rc)
+			rc = move_branch(s, local, head, theirs, "bestpractice sync: fast-forward",
+					 err);
+		goto unlock;
+	}
+	/* Both sides moved: merge, keeping both versions of whatever both changed. */
+	rc = merge_trees(&tree_id, s, head, theirs, r, copies, err);
+	if (!rc)
+		rc = deletion_guard(s, head, &tree_id, err);
+	if (!rc)
+		rc = bp_kb_signature(&sig, s->kb, err);
+	if (rc)
+		goto unlock;
+	bp_buf_addf(&msg, "merge %s", s->peer);
+	if (r->conflicts) {
+		size_t i;
+
+		bp_buf_addf(&msg, ": %zu conflict%s kept side by side\n\n", r->conflicts,
+			    r->conflicts == 1 ? "" : "s");
+		for (i = 0; i < r->conflicts; i++)
+			bp_buf_addf(&msg, "%s\n", r->conflict_paths[i]);
+	} else {
+		bp_buf_addch(&msg, '\n');
+	}
+	if (bp_buf_oom(&msg)) {
+		rc = bp_error_nomem(err);
+		goto unlock;
+	}
+	rc = git_tree_lookup(&tree, s->kb->repo, &tree_id);
+	if (rc == 0) {
+		const git_commit *parents[2] = {head, theirs};
+		rc = git_commit_create(&merge_id, s->kb->repo, NULL, sig, sig, NULL, msg.ptr, tree,
+				       2, parents);
+	}
+	if (rc == 0)
+		rc = git_commit_lookup(&merged, s->kb->repo, &merge_id);
+	if (rc < 0) {
+		rc = bp_git_error(err, rc, "cannot commit the merge");
+		goto unlock;
+	}
+	rc = move_branch(s, local, head, merged, "bestpractice sync: merge", err);
+	if (rc)
+		goto unlock;
+	r->merged = 1;
+	bp_kb_unlock(s->kb);
+	rc = push(s, local, branch, err);
+	r->pushed = !rc;
+	goto out;
+unlock:
+	bp_kb_unlock(s->kb);
+out:
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_tree_free(their_tree);
+	git_tree_free(head_tree);
+	git_commit_free(merged);
+	git_commit_free(theirs);
+	git_commit_free(head);
+	bp_buf_release(&msg);
+	bp_buf_release(&ref);
+	bp_free(branch);
+	return rc;
+}
+
+static void free_copies(char **copies)
+{
+	size_t i;
+
+	for (i = 0; copies && copies[i]; i++)
+		bp_free(copies[i]);
+	bp_free(copies);
+}
+
+static int sync_shared(struct sync_state *s, struct bp_sync_report *r, char ***copies,
+		       struct bp_error *err)
+{
+	char *local = NULL;
+	int attempt, rc;
+
+	rc = local_branch(&local, s->kb, err);
+	for (attempt = 0; !rc && attempt < PUSH_ATTEMPTS; attempt++) {
+		struct bp_sync_report keep = *r;
+
+		free_copies(*copies);
+		*copies = NULL;
+		rc = shared_round(s, local, r, copies, err);
+		if (rc != BP_EEXISTS)
+			break;
+		/* Rejected because the remote moved meanwhile: fetch and merge again. */
+		if (attempt + 1 < PUSH_ATTEMPTS) {
+			*r = keep;
+			rc = 0;
+		}
+	}
+	bp_free(local);
+	return rc;
+}
+
+/* --- the whole sync -------------------------------------------------------------------- */
+
+int bp_sync(struct bp_kb *kb, const struct bp_sync_opts *opts, size_t *failed,
+	    struct bp_error *err)
+{
+	git_config *cfg = NULL;
+	git_strarray names = {0};
+	struct sync_state s;
+	size_t i, j;
+	int rc, first_rc = 0;
+
+	*failed = 0;
+	memset(&s, 0, sizeof(s));
+	s.kb = kb;
+	s.opts = opts;
+	rc = bp_kb_commit_pending(NULL, kb, err);
+	if (rc)
+		return rc;
+	rc = git_repository_config_snapshot(&cfg, kb->repo);
+	if (rc < 0)
+		return bp_git_error(err, rc, "cannot read the peers");
+	rc = bp_remote_names(&names, cfg, err);
+	if (rc)
+		goto out;
+	for (j = 0; j < opts->npeers; j++) {
+		for (i = 0; i < names.count && strcmp(names.strings[i], opts->peers[j]); i++)
+			;
+		if (i == names.count) {
+			rc = bp_error_set(err, BP_ENOTFOUND, "no peer named '%s'", opts->peers[j]);
+			goto out;
+		}
+	}
+	if (!names.count) {
+		rc = bp_error_set(err, BP_ENOTFOUND,
+				  "no peers yet (add one with 'bestpractice peer add NAME URL')");
+		goto out;
+	}
+	for (i = 0; i < names.count; i++) {
+		struct bp_sync_report r;
+		struct bp_error perr;
+		char **copies = NULL;
+		int prc;
+
+		if (opts->npeers) {
+			for (j = 0; j < opts->npeers && strcmp(names.strings[i], opts->peers[j]); j++)
+				;
+			if (j == opts->npeers)
+				continue;
+		}
+		memset(&r, 0, sizeof(r));
+		bp_error_clear(&perr);
+		s.peer = r.peer = names.strings[i];
+		r.role = bp_peer_is_shared(cfg, s.peer) ? BP_PEER_SHARED : BP_PEER_SUBSCRIBED;
+		prc = r.role == BP_PEER_SHARED ? sync_shared(&s, &r, &copies, &perr)
+					       : sync_subscribed(&s, &r, &perr);
+		if (prc) {
+			r.failed = 1;
+			r.error = perr.msg;
+			(*failed)++;
+			if (!first_rc) {
+				first_rc = prc;
+				if (err)
+					*err = perr;
+			}
+		}
+		if (opts->report)
+			opts->report(opts->payload, &r);
+		free_copies(copies);
+	}
+	rc = first_rc;
+out:
+	git_strarray_dispose(&names);
+	git_config_free(cfg);
+	return rc;
+}

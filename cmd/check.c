@@ -99,15 +99,6 @@ const struct cmd cmd_check = {
 	.run = run_check,
 };
 
-static void progress(void *payload, const char *what, size_t done, size_t total)
-{
-	(void)what;
-	(void)payload;
-	fprintf(stderr, "\rreindex: %zu/%zu", done, total);
-	if (done >= total)
-		fputc('\n', stderr);
-}
-
 static int count_one(const struct bp_hit *h, void *payload)
 {
 	(void)h;
@@ -117,7 +108,7 @@ static int count_one(const struct bp_hit *h, void *payload)
 
 static int run_reindex(struct ctx *ctx, struct args *a)
 {
-	struct bp_progress p = {progress, NULL};
+	struct bp_progress p = {index_progress, NULL};
 	struct bp_error err;
 	size_t n = 0;
 	int rc;

@@ -127,6 +127,9 @@ void warn_cb(void *payload, const char *msg);
 /* Print text from anyone else with its control characters escaped (bp_escape). */
 void put_escaped(FILE *f, const char *s, unsigned flags);
 
+/* Progress of long index work on stderr (callers pass it only when stderr is a terminal). */
+void index_progress(void *payload, const char *what, size_t done, size_t total);
+
 /* Open the index and bring it up to date (commands without CMD_INDEX that need it). */
 int open_index(struct ctx *ctx);
 

@@ -397,17 +397,19 @@ static int open_kb(struct ctx *ctx)
 	return 0;
 }
 
-/* Progress of long index work, on a terminal only. */
-static void progress(void *payload, const char *what, size_t done, size_t total)
+void index_progress(void *payload, const char *what, size_t done, size_t total)
 {
-	fprintf(stderr, "\r%s: %zu/%zu", what, done, total);
+	if (total)
+		fprintf(stderr, "\r%s: %zu/%zu", what, done, total);
+	else
+		fprintf(stderr, "\r%s: %zu", what, done);
 	if (done >= total)
 		fputc('\n', stderr);
 }
 
 int open_index(struct ctx *ctx)
 {
-	struct bp_progress p = {progress, NULL};
+	struct bp_progress p = {index_progress, NULL};
 	struct bp_error err;
 	int rc;
 

@@ -20,6 +20,7 @@
 #include "index_internal.h"
 #include "kb_internal.h"
 #include "index_priv.h"
+#include "treediff.h"
 
 int bp_db_error(struct bp_error *err, sqlite3 *db, int rc, const char *what)
 {
@@ -565,10 +566,12 @@ static int was_skipped(struct bp_index *ix, sqlite3_int64 source_id, const char 
 
 /*
  * Bring the row of one path in line with its target. `overlaid` says where the content
- * comes from: the working tree (1) or the tree of the source's commit (0).
+ * comes from: the working tree (1), the blob `blob` named by a tree comparison (NULL: the
+ * path is gone), or, when `tree` is given, the entry of `tree` at `path`.
  */
 static int sync_path(struct bp_index *ix, const struct bp_source *src, sqlite3_int64 source_id,
-		     git_tree *tree, const char *path, int overlaid, struct bp_error *err)
+		     git_tree *tree, const git_oid *blob, const char *path, int overlaid,
+		     struct bp_error *err)
 {
 	struct target t = {0};
 	git_tree_entry *entry = NULL;
@@ -593,6 +596,9 @@ static int sync_path(struct bp_index *ix, const struct bp_source *src, sqlite3_i
 			t.present = 1;
 			t.overlay = 1;
 		}
+	} else if (!tree && blob) {
+		git_oid_cpy(&t.blob, blob);
+		t.present = 1;
 	} else if (tree && git_tree_entry_bypath(&entry, tree, path) == 0) {
 		git_filemode_t mode = git_tree_entry_filemode(entry);
 
@@ -802,6 +808,44 @@ static void tick(struct progress_state *ps)
 		ps->p->fn(ps->p->payload, ps->what, ps->done, ps->total);
 }
 
+/* What the tree comparison of one source needs. */
+struct change_ctx {
+	struct bp_index *ix;
+	const struct bp_source *src;
+	sqlite3_int64 source_id;
+	const struct pathset *dirty;
+	struct progress_state *ps;
+	struct bp_error *err;
+	char commit[GIT_OID_HEXSZ + 1];
+};
+
+static int on_change(const char *path, const git_oid *old_id, const git_oid *new_id,
+		     void *payload)
+{
+	struct change_ctx *cc = payload;
+	int rc;
+
+	(void)old_id;
+	if (cc->dirty && pathset_has(cc->dirty, path))
+		return 0; /* the overlay decides */
+	rc = sync_path(cc->ix, cc->src, cc->source_id, NULL, new_id, path, 0, cc->err);
+	tick(cc->ps);
+	return rc;
+}
+
+/* An entry a source's tree holds that is never used: said once, with where it is. */
+static void on_reject(const char *path, const char *why, void *payload)
+{
+	struct change_ctx *cc = payload;
+
+	if (*cc->src->name)
+		bp_warn(bp_kb_warn(cc->ix->kb), "peer '%s' (commit %.7s): skipped '%s': %s",
+			cc->src->name, cc->commit, path, why);
+	else
+		bp_warn(bp_kb_warn(cc->ix->kb), "skipped '%s' (commit %.7s): %s", path,
+			cc->commit, why);
+}
+
 /*
  * Bring one source up to date. `dirty` (own KB only, else NULL) lists the paths that the
  * working tree changed; `was_overlaid` those whose rows showed the working tree.
@@ -811,13 +855,12 @@ static int update_source(struct bp_index *ix, const struct bp_source *src,
 			 struct bp_error *err)
 {
 	git_tree *old_tree = NULL, *new_tree = NULL;
-	git_diff *diff = NULL;
 	struct pathset was = {0};
 	struct progress_state ps = {progress, src->name[0] ? src->name : "indexing", 0, 0};
 	sqlite3_int64 source_id;
 	git_oid old;
 	int has_old, rc;
-	size_t i, n;
+	size_t i;
 
 	rc = source_row(&source_id, &old, &has_old, ix, src->name, err);
 	if (rc)
@@ -825,7 +868,8 @@ static int update_source(struct bp_index *ix, const struct bp_source *src,
 	if (src->has_commit && (rc = commit_tree(&new_tree, ix, &src->commit, err)))
 		goto out;
 	if (has_old != src->has_commit || (has_old && !git_oid_equal(&old, &src->commit))) {
-		git_diff_options dopts = GIT_DIFF_OPTIONS_INIT;
+		struct change_ctx cc = {ix, src, source_id, dirty, &ps, err, ""};
+		struct bp_tree_diff_cb cb = {on_change, on_reject, &cc};
 
 		/* The commit indexed may be gone (a peer rewrote its history): start over. */
 		if (has_old && commit_tree(&old_tree, ix, &old, err)) {
@@ -835,30 +879,14 @@ static int update_source(struct bp_index *ix, const struct bp_source *src,
 			if (rc)
 				goto out;
 		}
-		dopts.flags = GIT_DIFF_SKIP_BINARY_CHECK;
-		rc = git_diff_tree_to_tree(&diff, ix->kb->repo, old_tree, new_tree, &dopts);
-		if (rc < 0) {
-			rc = bp_git_error(err, rc, "cannot compare commits");
+		if (src->has_commit)
+			git_oid_tostr(cc.commit, sizeof(cc.commit), &src->commit);
+		rc = bp_tree_diff(ix->kb->repo, old_tree, new_tree, &cb, err);
+		/* Progress was shown for long work: end its line. */
+		if (ps.done >= 500 && progress && progress->fn)
+			progress->fn(progress->payload, ps.what, ps.done, ps.done);
+		if (rc)
 			goto out;
-		}
-		n = git_diff_num_deltas(diff);
-		ps.total = n;
-		for (i = 0; i < n; i++) {
-			const git_diff_delta *d = git_diff_get_delta(diff, i);
-			const char *paths[2] = {d->old_file.path, d->new_file.path};
-			int k;
-
-			for (k = 0; k < 2; k++) {
-				if (!paths[k] || (k == 1 && paths[0] && !strcmp(paths[0], paths[1])))
-					continue;
-				if (dirty && pathset_has(dirty, paths[k]))
-					continue; /* the overlay below decides */
-				rc = sync_path(ix, src, source_id, new_tree, paths[k], 0, err);
-				if (rc)
-					goto out;
-			}
-			tick(&ps);
-		}
 		rc = source_set_commit(ix, source_id, src->has_commit ? &src->commit : NULL, err);
 		if (rc)
 			goto out;
@@ -869,15 +897,14 @@ static int update_source(struct bp_index *ix, const struct bp_source *src,
 			goto out;
 		for (i = 0; i < was.n; i++)
 			if (!pathset_has(dirty, was.path[i]) &&
-			    (rc = sync_path(ix, src, source_id, new_tree, was.path[i], 0, err)))
+			    (rc = sync_path(ix, src, source_id, new_tree, NULL, was.path[i], 0, err)))
 				goto out;
 		for (i = 0; i < dirty->n; i++)
-			if ((rc = sync_path(ix, src, source_id, new_tree, dirty->path[i], 1, err)))
+			if ((rc = sync_path(ix, src, source_id, new_tree, NULL, dirty->path[i], 1, err)))
 				goto out;
 	}
 out:
 	pathset_release(&was);
-	git_diff_free(diff);
 	git_tree_free(old_tree);
 	git_tree_free(new_tree);
 	return rc;

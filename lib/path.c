@@ -36,20 +36,21 @@ static int reserved_windows(const char *s, size_t n)
 	return 0;
 }
 
+const char bp_path_hidden[] = "a hidden name (starting with '.')";
+
 int bp_path_component_ok(const char *name, size_t len, const char **why)
 {
 	const char *reason = NULL;
 	char folded[16];
-	size_t i, k = 0;
+	size_t i, k = 0, end;
 	unsigned cp;
 
 	if (!len)
 		reason = "an empty name";
 	else if (len > 255)
 		reason = "a name longer than 255 bytes";
-	else if (name[0] == '.')
-		reason = len <= 2 && (len == 1 || name[1] == '.') ? "a '.' or '..' component"
-								  : "a hidden name (starting with '.')";
+	else if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.'))
+		reason = "a '.' or '..' component";
 	if (reason)
 		goto bad;
 	for (i = 0; i < len;) {
@@ -70,7 +71,7 @@ int bp_path_component_ok(const char *name, size_t len, const char **why)
 			reason = "bytes that are not UTF-8";
 			goto bad;
 		}
-		if ((cp >= 0x80 && cp <= 0x9f)) {
+		if (cp >= 0x80 && cp <= 0x9f) {
 			reason = "a control character";
 			goto bad;
 		}
@@ -80,13 +81,20 @@ int bp_path_component_ok(const char *name, size_t len, const char **why)
 			folded[k++] = cp < 0x80 ? (char)((c >= 'A' && c <= 'Z') ? c + 32 : c) : '?';
 		i += n;
 	}
-	folded[k] = '\0';
-	if (name[len - 1] == '.' || name[len - 1] == ' ') {
-		reason = "a name ending in a dot or a space";
-		goto bad;
-	}
+	/* Windows drops trailing dots and spaces: ".git. " is ".git" there. */
+	for (end = k; end > 0 && (folded[end - 1] == '.' || folded[end - 1] == ' '); end--)
+		;
+	folded[end] = '\0';
 	if (!strcmp(folded, ".git") || !strncmp(folded, "git~", 4)) {
 		reason = "a name that some systems read as .git";
+		goto bad;
+	}
+	if (name[0] == '.') {
+		reason = bp_path_hidden;
+		goto bad;
+	}
+	if (name[len - 1] == '.' || name[len - 1] == ' ') {
+		reason = "a name ending in a dot or a space";
 		goto bad;
 	}
 	if (reserved_windows(name, len)) {

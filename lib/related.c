@@ -16,6 +16,7 @@
 #include "index_internal.h"
 #include "index_priv.h"
 #include "kb_internal.h"
+#include "treediff.h"
 
 /* How many terms make the query, and how much a title or tag occurrence counts. */
 #define RELATED_TERMS 12
@@ -331,25 +332,16 @@ static void expects_release(struct expects *x)
 	memset(x, 0, sizeof(*x));
 }
 
-struct walk {
-	struct expects *x;
-	const char *source;
-};
-
-static int walk_cb(const char *root, const git_tree_entry *entry, void *payload)
+/* Collect what a source's tree holds, as the index's own tree comparison sees it. */
+static int expect_cb(const char *path, const git_oid *old_id, const git_oid *new_id,
+		     void *payload)
 {
-	struct walk *w = payload;
-	git_filemode_t mode = git_tree_entry_filemode(entry);
-	char path[4096];
+	struct expects *x = payload;
 
-	if (mode != GIT_FILEMODE_BLOB && mode != GIT_FILEMODE_BLOB_EXECUTABLE)
-		return mode == GIT_FILEMODE_TREE ? 0 : 0;
-	if ((size_t)snprintf(path, sizeof(path), "%s%s", root, git_tree_entry_name(entry)) >=
-	    sizeof(path))
-		return 0;
-	if (bp_kb_is_article_path(path))
-		expect_add(w->x, path, git_tree_entry_id(entry));
-	return w->x->oom ? -1 : 0;
+	(void)old_id;
+	if (new_id && bp_kb_is_article_path(path))
+		expect_add(x, path, new_id);
+	return x->oom ? -1 : 0;
 }
 
 /* What one source should hold in the index, sorted by path. */
@@ -358,18 +350,18 @@ static int expected(struct expects *x, struct bp_index *ix, const struct bp_sour
 {
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
-	struct walk w = {x, src->name};
+	struct bp_tree_diff_cb cb = {expect_cb, NULL, x};
 	int rc = 0;
 
 	if (src->has_commit) {
 		rc = git_commit_lookup(&c, ix->kb->repo, &src->commit);
 		if (rc == 0)
 			rc = git_commit_tree(&tree, c);
-		if (rc == 0)
-			rc = git_tree_walk(tree, GIT_TREEWALK_PRE, walk_cb, &w);
-		if (rc < 0 && !x->oom)
+		if (rc < 0)
 			rc = bp_git_error(err, rc, "cannot read the tree of '%s'",
 					  *src->name ? src->name : "HEAD");
+		else
+			rc = bp_tree_diff(ix->kb->repo, NULL, tree, &cb, err);
 	}
 	git_tree_free(tree);
 	git_commit_free(c);

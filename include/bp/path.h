@@ -21,6 +21,13 @@
 int bp_path_component_ok(const char *name, size_t len, const char **why);
 
 /*
+ * The reason bp_path_component_ok gives for an ordinary hidden name (".gitignore", ".github"):
+ * callers compare the pointer to skip such names quietly, while ".", "..", ".git" and its
+ * disguises get reasons of their own.
+ */
+extern const char bp_path_hidden[];
+
+/*
  * Whether a relative path is safe: not absolute, at most 1024 bytes and 32 levels deep, every
  * component safe as above. *why (may be NULL) gets the reason when not.
  */

@@ -589,6 +589,71 @@ double bp_kb_lock_timeout(struct bp_kb *kb)
 	return t;
 }
 
+/* Remove the .lock files under `dir` (relative to the git directory), recursively. */
+static void remove_locks(struct bp_kb *kb, const char *dir, int depth)
+{
+	struct bp_buf path = BP_BUF_INIT;
+	DIR *d;
+	struct dirent *de;
+
+	if (depth > 16)
+		return;
+	bp_buf_addf(&path, "%s%s", kb->gitdir, dir);
+	d = bp_buf_oom(&path) ? NULL : opendir(path.ptr);
+	while (d && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		bp_buf_truncate(&path, 0);
+		bp_buf_addf(&path, "%s%s/%s", kb->gitdir, dir, de->d_name);
+		if (bp_buf_oom(&path) || lstat(path.ptr, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			char *sub = NULL;
+
+			if (asprintf(&sub, "%s/%s", dir, de->d_name) >= 0) {
+				remove_locks(kb, sub, depth + 1);
+				free(sub);
+			}
+		} else if (n > 5 && !strcmp(de->d_name + n - 5, ".lock") && unlink(path.ptr) == 0) {
+			bp_warn(&kb->warn, "an earlier command was interrupted; removed its stale "
+				"lock '%s/%s'", dir, de->d_name);
+		}
+	}
+	if (d)
+		closedir(d);
+	bp_buf_release(&path);
+}
+
+/*
+ * The holder of the KB's lock marks it busy (the lock file is not empty) until it is done. A
+ * busy mark found by the next holder means a command died in the middle of a change (a power
+ * cut, kill -9): the git locks it left would otherwise block every command after it. No other
+ * bestpractice command can be changing the KB now (we hold the lock), so they are removed.
+ */
+static void recover_interrupted(struct bp_kb *kb, int fd)
+{
+	static const char *const top[] = {"index.lock", "HEAD.lock", "config.lock",
+					  "packed-refs.lock", "ORIG_HEAD.lock"};
+	struct bp_buf path = BP_BUF_INIT;
+	struct stat st;
+	size_t i;
+
+	if (fstat(fd, &st) < 0 || st.st_size == 0)
+		return;
+	for (i = 0; i < BP_ARRAY_SIZE(top); i++) {
+		bp_buf_truncate(&path, 0);
+		bp_buf_addf(&path, "%s%s", kb->gitdir, top[i]);
+		if (!bp_buf_oom(&path) && unlink(path.ptr) == 0)
+			bp_warn(&kb->warn, "an earlier command was interrupted; removed its stale "
+				"lock '%s'", top[i]);
+	}
+	remove_locks(kb, "refs", 0);
+	bp_buf_release(&path);
+}
+
 int bp_kb_lock(struct bp_kb *kb, struct bp_error *err)
 {
 	char *dir = NULL, *path = NULL;
@@ -630,6 +695,13 @@ int bp_kb_lock(struct bp_kb *kb, struct bp_error *err)
 		}
 		bp_backoff(attempt++);
 	}
+	recover_interrupted(kb, fd);
+	if (ftruncate(fd, 0) < 0 || write(fd, "busy\n", 5) != 5) {
+		rc = bp_error_set(err, BP_EIO, "cannot write '%s': %s", path, strerror(errno));
+		flock(fd, LOCK_UN);
+		close(fd);
+		goto fail;
+	}
 	kb->lock_fd = fd;
 	bp_free(path);
 	bp_free(dir);
@@ -646,6 +718,10 @@ void bp_kb_unlock(struct bp_kb *kb)
 	if (kb->lock_depth <= 0 || --kb->lock_depth > 0)
 		return;
 	if (kb->lock_fd >= 0) {
+		/* Done: no longer busy. */
+		if (ftruncate(kb->lock_fd, 0) < 0) {
+			/* The next holder will clear git locks that are not there: harmless. */
+		}
 		flock(kb->lock_fd, LOCK_UN);
 		close(kb->lock_fd);
 		kb->lock_fd = -1;

@@ -22,6 +22,7 @@
 #include "bp/sync.h"
 #include "index_internal.h"
 #include "kb_internal.h"
+#include "treediff.h"
 
 /* How many times a push rejected because the remote moved is retried after a new merge. */
 #define PUSH_ATTEMPTS 4
@@ -777,29 +778,153 @@ out:
 	return rc;
 }
 
+/* The files a move from one tree to another changes. */
+struct moves {
+	struct {
+		char *path;
+		git_oid old_id, new_id;
+		int has_old, has_new;
+	} *m;
+	size_t n, cap;
+	int oom;
+};
+
+static int collect_move(const char *path, const git_oid *old_id, const git_oid *new_id,
+			void *payload)
+{
+	struct moves *mv = payload;
+
+	if (mv->n == mv->cap) {
+		size_t cap = mv->cap ? mv->cap * 2 : 32;
+		void *p = bp_realloc(mv->m, cap * sizeof(*mv->m));
+		if (!p) {
+			mv->oom = 1;
+			return -1;
+		}
+		mv->m = p;
+		mv->cap = cap;
+	}
+	memset(&mv->m[mv->n], 0, sizeof(mv->m[mv->n]));
+	mv->m[mv->n].path = bp_strdup(path);
+	if (!mv->m[mv->n].path) {
+		mv->oom = 1;
+		return -1;
+	}
+	if (old_id) {
+		git_oid_cpy(&mv->m[mv->n].old_id, old_id);
+		mv->m[mv->n].has_old = 1;
+	}
+	if (new_id) {
+		git_oid_cpy(&mv->m[mv->n].new_id, new_id);
+		mv->m[mv->n].has_new = 1;
+	}
+	mv->n++;
+	return 0;
+}
+
+static void moves_release(struct moves *mv)
+{
+	size_t i;
+
+	for (i = 0; i < mv->n; i++)
+		bp_free(mv->m[i].path);
+	bp_free(mv->m);
+}
+
+/* Whether the working-tree file at `path` is exactly the blob `id` (or absent when NULL). */
+static int worktree_is(struct bp_kb *kb, const char *path, const git_oid *id)
+{
+	struct bp_buf full = BP_BUF_INIT;
+	struct stat st;
+	git_oid have;
+	int same = 0;
+
+	bp_buf_addf(&full, "%s%s", kb->workdir, path);
+	if (bp_buf_oom(&full))
+		return 0;
+	if (lstat(full.ptr, &st) < 0) {
+		same = !id && errno == ENOENT;
+	} else if (id && S_ISREG(st.st_mode) &&
+		   git_odb_hashfile(&have, full.ptr, GIT_OBJECT_BLOB) == 0) {
+		same = git_oid_equal(&have, id);
+	}
+	bp_buf_release(&full);
+	return same;
+}
+
+/* The largest file a shared remote may bring into the working tree. */
+#define MAX_CHECKOUT (64u << 20)
+
 /*
- * Move the working tree, git's index and the branch from commit `from` to commit `to`: the
- * files first (a crash in between leaves the new files as hand edits, never a loss), then the
- * branch, only if it still points at `from`.
+ * Move the working tree, git's index and the branch from commit `from` to commit `to`. Each
+ * file is written through a temporary file and rename(2), so a crash never leaves half a
+ * file; a crash part way leaves some new files, which the next command commits as hand edits
+ * (nothing is lost, and the next sync merges again). The branch moves last, and only if it
+ * still points at `from`. A file changed by hand where the move must write stops it before
+ * anything is written.
  */
 static int move_branch(struct sync_state *s, const char *branch, git_commit *from,
 		       git_commit *to, const char *message, struct bp_error *err)
 {
-	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
-	git_tree *base = NULL;
+	struct moves mv = {0};
+	struct bp_tree_diff_cb cb = {collect_move, NULL, &mv};
+	git_tree *a = NULL, *b = NULL;
+	git_index *idx = NULL;
 	git_reference *ref = NULL;
 	struct bp_buf name = BP_BUF_INIT;
+	size_t i;
 	int rc;
 
-	rc = git_commit_tree(&base, from);
-	if (rc < 0)
-		goto fail;
-	co.checkout_strategy = GIT_CHECKOUT_SAFE;
-	co.baseline = base;
-	rc = git_checkout_tree(s->kb->repo, (const git_object *)to, &co);
+	rc = git_commit_tree(&a, from);
+	if (rc == 0)
+		rc = git_commit_tree(&b, to);
 	if (rc < 0) {
-		rc = bp_git_error(err, rc, "cannot update the working tree (a file changed by "
-				  "hand is in the way?)");
+		rc = bp_git_error(err, rc, "cannot read commit");
+		goto out;
+	}
+	rc = bp_tree_diff(s->kb->repo, a, b, &cb, err);
+	if (mv.oom)
+		rc = bp_error_nomem(err);
+	if (rc)
+		goto out;
+	for (i = 0; i < mv.n; i++) {
+		if (!worktree_is(s->kb, mv.m[i].path, mv.m[i].has_old ? &mv.m[i].old_id : NULL) &&
+		    !worktree_is(s->kb, mv.m[i].path, mv.m[i].has_new ? &mv.m[i].new_id : NULL)) {
+			rc = bp_error_set(err, BP_EINVALID,
+					  "peer '%s': not merged: '%s' was changed by hand and is not "
+					  "committed (commit or remove it, then sync again)",
+					  s->peer, mv.m[i].path);
+			goto out;
+		}
+	}
+	for (i = 0; i < mv.n; i++) {
+		git_blob *blob = NULL;
+
+		if (!mv.m[i].has_new) {
+			rc = bp_kb_delete_file(s->kb, mv.m[i].path, err);
+		} else if ((rc = git_blob_lookup(&blob, s->kb->repo, &mv.m[i].new_id)) < 0) {
+			rc = bp_git_error(err, rc, "cannot read '%s'", mv.m[i].path);
+		} else if (git_blob_rawsize(blob) > MAX_CHECKOUT) {
+			rc = bp_error_set(err, BP_EREFUSED, "peer '%s': not merged: '%s' is larger "
+					  "than 64 MiB", s->peer, mv.m[i].path);
+		} else {
+			rc = bp_kb_write_file(s->kb, mv.m[i].path, git_blob_rawcontent(blob),
+					      (size_t)git_blob_rawsize(blob), err);
+		}
+		git_blob_free(blob);
+		if (rc)
+			goto out;
+	}
+	rc = git_repository_index(&idx, s->kb->repo);
+	if (rc == 0)
+		rc = git_index_read(idx, 1);
+	for (i = 0; rc == 0 && i < mv.n; i++)
+		rc = mv.m[i].has_new ? git_index_add_bypath(idx, mv.m[i].path)
+				     : git_index_remove_bypath(idx, mv.m[i].path);
+	if (rc == 0)
+		rc = git_index_write(idx);
+	if (rc < 0) {
+		rc = bp_git_error(err, rc, "cannot update git's index");
 		goto out;
 	}
 	bp_buf_addf(&name, "refs/heads/%s", branch);
@@ -810,13 +935,13 @@ static int move_branch(struct sync_state *s, const char *branch, git_commit *fro
 	rc = git_reference_create_matching(&ref, s->kb->repo, name.ptr, git_commit_id(to), 1,
 					   git_commit_id(from), message);
 	if (rc < 0)
-		goto fail;
-	goto out;
-fail:
-	rc = bp_git_error(err, rc, "cannot move branch '%s'", branch);
+		rc = bp_git_error(err, rc, "cannot move branch '%s'", branch);
 out:
+	moves_release(&mv);
 	git_reference_free(ref);
-	git_tree_free(base);
+	git_index_free(idx);
+	git_tree_free(a);
+	git_tree_free(b);
 	bp_buf_release(&name);
 	return rc;
 }
@@ -1104,12 +1229,18 @@ int bp_sync(struct bp_kb *kb, const struct bp_sync_opts *opts, size_t *failed,
 	memset(&s, 0, sizeof(s));
 	s.kb = kb;
 	s.opts = opts;
-	rc = bp_kb_commit_pending(NULL, kb, err);
+	/* The whole sync holds the KB's lock: fetches write refs, merges write everything. */
+	rc = bp_kb_lock(kb, err);
 	if (rc)
 		return rc;
+	rc = bp_kb_commit_pending(NULL, kb, err);
+	if (rc)
+		goto out;
 	rc = git_repository_config_snapshot(&cfg, kb->repo);
-	if (rc < 0)
-		return bp_git_error(err, rc, "cannot read the peers");
+	if (rc < 0) {
+		rc = bp_git_error(err, rc, "cannot read the peers");
+		goto out;
+	}
 	rc = bp_remote_names(&names, cfg, err);
 	if (rc)
 		goto out;
@@ -1162,5 +1293,6 @@ int bp_sync(struct bp_kb *kb, const struct bp_sync_opts *opts, size_t *failed,
 out:
 	git_strarray_dispose(&names);
 	git_config_free(cfg);
+	bp_kb_unlock(kb);
 	return rc;
 }

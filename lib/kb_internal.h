@@ -43,6 +43,15 @@ void bp_backoff(unsigned attempt);
 /* Monotonic time in seconds. */
 double bp_now(void);
 
+/*
+ * Write a working-tree file atomically (a temporary file in the same folder, fsync, rename),
+ * creating its folders; or delete one and the folders it leaves empty. `rel` must be a path
+ * already checked (bp_path_ok).
+ */
+int bp_kb_write_file(struct bp_kb *kb, const char *rel, const char *data, size_t len,
+		     struct bp_error *err);
+int bp_kb_delete_file(struct bp_kb *kb, const char *rel, struct bp_error *err);
+
 /* The user's identity (bp_kb_identity) as a signature dated now. */
 int bp_kb_signature(git_signature **out, struct bp_kb *kb, struct bp_error *err);
 

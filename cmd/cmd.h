@@ -101,6 +101,16 @@ long arg_int(const struct args *a, const char *name, long dflt);
 extern const struct cmd *const commands[];
 const struct cmd *find_command(const char *name);
 
+/* The options accepted before the command name (and after it); ended by a NULL name. */
+extern const struct opt global_options[];
+
+/* An option of `opts` by long name (the first `len` bytes of `name`), or by short name. */
+const struct opt *find_long_option(const struct opt *opts, const char *name, size_t len);
+const struct opt *find_short_option(const struct opt *opts, char c);
+
+/* The settings config knows (keys under bestpractice.), for completion; ended by NULL. */
+extern const char *const config_keys[];
+
 /* The list of commands, for `bestpractice`, `--help` and `help`. */
 void print_main_help(FILE *f);
 
@@ -168,6 +178,7 @@ COMMAND(sectors);
 COMMAND(tags);
 COMMAND(check);
 COMMAND(reindex);
+COMMAND(complete);
 #undef COMMAND
 
 #endif

@@ -104,6 +104,16 @@ const struct cmd *find_command(const char *name);
 /* Whether `word` is the first word of two-word commands ("peer" of "peer add"). */
 int is_command_group(const char *word);
 
+/* The options accepted before the command name (and after it); ended by a NULL name. */
+extern const struct opt global_options[];
+
+/* An option of `opts` by long name (the first `len` bytes of `name`), or by short name. */
+const struct opt *find_long_option(const struct opt *opts, const char *name, size_t len);
+const struct opt *find_short_option(const struct opt *opts, char c);
+
+/* The settings config knows (keys under bestpractice.), for completion; ended by NULL. */
+extern const char *const config_keys[];
+
 /* The list of commands, for `bestpractice`, `--help` and `help`. */
 void print_main_help(FILE *f);
 
@@ -180,6 +190,7 @@ COMMAND(peer_list);
 COMMAND(sync);
 COMMAND(adopt);
 COMMAND(outdated);
+COMMAND(complete);
 #undef COMMAND
 
 #endif

@@ -4,6 +4,9 @@
  */
 #include "cmd.h"
 
+/* The settings the program reads (bestpractice.KEY), offered by completion. */
+const char *const config_keys[] = {"editor", "lockTimeout", NULL};
+
 static const struct opt opts[] = {
 	{0, "unset", NULL, 0, "remove the setting", COMPLETE_NONE},
 	{0},

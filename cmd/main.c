@@ -17,7 +17,7 @@ const struct cmd *const commands[] = {
 	&cmd_search,  &cmd_related, &cmd_sectors, &cmd_tags, &cmd_log, &cmd_import,
 	&cmd_check,   &cmd_reindex, &cmd_peer_add, &cmd_peer_rm, &cmd_peer_list, &cmd_sync,
 	&cmd_adopt,   &cmd_outdated,
-	&cmd_config,  &cmd_help, NULL,
+	&cmd_config,  &cmd_help, &cmd_complete, NULL,
 };
 
 /* Options accepted before the command name (and after it, for convenience). */
@@ -198,7 +198,7 @@ static int usage_error(const struct cmd *c, const char *what, const char *arg)
 	return EXIT_USAGE;
 }
 
-static const struct opt *find_long(const struct opt *opts, const char *name, size_t len)
+const struct opt *find_long_option(const struct opt *opts, const char *name, size_t len)
 {
 	const struct opt *o;
 
@@ -208,7 +208,7 @@ static const struct opt *find_long(const struct opt *opts, const char *name, siz
 	return NULL;
 }
 
-static const struct opt *find_short(const struct opt *opts, char c)
+const struct opt *find_short_option(const struct opt *opts, char c)
 {
 	const struct opt *o;
 
@@ -296,9 +296,9 @@ static int parse_args(struct ctx *ctx, struct args *a, const struct cmd *c, int 
 			const char *eq = strchr(s + 2, '=');
 			size_t len = eq ? (size_t)(eq - s - 2) : strlen(s + 2);
 
-			o = find_long(c->opts, s + 2, len);
+			o = find_long_option(c->opts, s + 2, len);
 			if (!o)
-				o = find_long(global_options, s + 2, len);
+				o = find_long_option(global_options, s + 2, len);
 			if (!o) {
 				if (c->flags & CMD_DASH_WORDS) {
 					a->operands[a->noperands++] = argv[i];
@@ -326,7 +326,7 @@ static int parse_args(struct ctx *ctx, struct args *a, const struct cmd *c, int 
 			continue;
 		}
 		/* Short options, possibly bundled. */
-		o = find_short(c->opts, s[1]);
+		o = find_short_option(c->opts, s[1]);
 		if (!o && s[1] == 'h' && !s[2]) {
 			*help = 1;
 			continue;
@@ -339,7 +339,7 @@ static int parse_args(struct ctx *ctx, struct args *a, const struct cmd *c, int 
 			return usage_error(c, "unknown option ", s);
 		}
 		for (const char *p = s + 1; *p; p++) {
-			o = find_short(c->opts, *p);
+			o = find_short_option(c->opts, *p);
 			if (!o) {
 				char bad[3] = {'-', *p, 0};
 				return usage_error(c, "unknown option ", bad);

@@ -180,6 +180,14 @@ int bp_kb_vocabulary(struct bp_vocab **out, struct bp_kb *kb, struct bp_error *e
 int bp_kb_each_article(struct bp_kb *kb, int (*fn)(const char *path, void *payload),
 		       void *payload, struct bp_error *err);
 
+/*
+ * Call `fn` with the name of every peer of the KB, that is every git remote (shared or
+ * subscribed), in sorted order. `fn` returns 0 to go on, anything else to stop (that value is
+ * returned). Names are borrowed for the duration of the callback.
+ */
+int bp_kb_each_peer(struct bp_kb *kb, int (*fn)(const char *name, void *payload),
+		    void *payload, struct bp_error *err);
+
 /* Today's date as YYYY-MM-DD in local time, into buf (at least 11 bytes). */
 void bp_today(char *buf);
 

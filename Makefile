@@ -108,9 +108,8 @@ install: all
 		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)/bash-completion/completions \
 		$(DESTDIR)$(DATADIR)/zsh/site-functions
 	install -m 755 $(BUILD)/bestpractice $(DESTDIR)$(BINDIR)/bestpractice
-	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1
-	install -m 644 $(wildcard man/*.5) $(DESTDIR)$(MANDIR)/man5
-	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7
+	$(foreach s,1 5 7,$(if $(wildcard man/*.$(s)),install -m 644 $(wildcard man/*.$(s)) \
+		$(DESTDIR)$(MANDIR)/man$(s);))
 	if [ -f completion/bestpractice.bash ]; then install -m 644 completion/bestpractice.bash \
 		$(DESTDIR)$(DATADIR)/bash-completion/completions/bestpractice; fi
 	if [ -f completion/_bestpractice ]; then install -m 644 completion/_bestpractice \

@@ -43,10 +43,16 @@ say() {
 	printf '%s\n' "$*"
 }
 
+# Run a test's commands. A function of its own, as git's test-lib has, so that `return 1` in
+# a loop of the commands fails the test instead of returning from test_expect_success.
+test_eval_() {
+	eval "$1"
+}
+
 # test_expect_success 'description' 'commands'
 test_expect_success() {
 	test_count=$((test_count + 1))
-	if { eval "$2"; } >"$TRASH/.out" 2>&1 </dev/null; then
+	if test_eval_ "$2" >"$TRASH/.out" 2>&1 </dev/null; then
 		say "ok $test_count - $1"
 	else
 		test_failed=$((test_failed + 1))
@@ -55,6 +61,12 @@ test_expect_success() {
 		say "#   commands:"
 		printf '%s\n' "$2" | sed 's/^/#   /'
 	fi
+}
+
+# test_skip 'description' 'why': a case that cannot run here, counted as passed (TAP "skip").
+test_skip() {
+	test_count=$((test_count + 1))
+	say "ok $test_count # skip $1 ($2)"
 }
 
 # test_expect_code CODE command args...: the command exits with CODE.

@@ -52,7 +52,8 @@ enum cmd_flags {
 	CMD_INDEX = 1u << 1,     /* needs the index, brought up to date */
 	CMD_PAGER = 1u << 2,     /* output goes through a pager on a terminal */
 	CMD_HIDDEN = 1u << 3,    /* not listed (internal commands) */
-	CMD_DASH_WORDS = 1u << 4, /* an unknown "-word" is an operand (search exclusions) */
+	CMD_DASH_WORDS = 1u << 4, /* "-word" is an operand (search exclusions); short options
+				    * are then recognised only alone ("-n 5", not "-n5") */
 };
 
 struct ctx;
@@ -148,7 +149,8 @@ void setup_pager(struct ctx *ctx);
 /* Flush standard output and wait for the pager to end (at exit). */
 void finish_pager(void);
 
-/* Run the user's editor on `path` (VISUAL, EDITOR, core.editor, vi) through the shell. */
+/* Run the user's editor on `path` (VISUAL, EDITOR, git's core.editor, vi) through the shell,
+ * as git does. */
 int run_editor(struct ctx *ctx, const char *path, struct bp_error *err);
 
 /* Read a whole file ("-" for standard input), bounded by BP_ARTICLE_MAX_SIZE. */

@@ -229,6 +229,8 @@ static int set_opt(struct ctx *ctx, struct args *a, const struct opt *o, const c
 			ctx->kb_option = val;
 		else if (!strcmp(o->name, "no-pager"))
 			ctx->no_pager = 1;
+		else /* --version belongs before the command, as git has it */
+			return usage_error(a->cmd, "unknown option ", "--version");
 		return 0;
 	}
 	i = (int)(o - a->cmd->opts);
@@ -323,6 +325,14 @@ static int parse_args(struct ctx *ctx, struct args *a, const struct cmd *c, int 
 			}
 			if (rc)
 				return rc;
+			continue;
+		}
+		/*
+		 * Where "-word" excludes a word (search), only "-X" alone is a short option:
+		 * "-archives" is a word, not -a with the value "rchives".
+		 */
+		if ((c->flags & CMD_DASH_WORDS) && s[2]) {
+			a->operands[a->noperands++] = argv[i];
 			continue;
 		}
 		/* Short options, possibly bundled. */
@@ -466,7 +476,9 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *s = argv[i];
 
-		if (!strcmp(s, "--kb") && i + 1 < argc) {
+		if (!strcmp(s, "--kb")) {
+			if (i + 1 >= argc)
+				return usage_error(NULL, "option needs a value: ", s);
 			ctx.kb_option = argv[++i];
 		} else if (!strncmp(s, "--kb=", 5)) {
 			ctx.kb_option = s + 5;

@@ -147,7 +147,7 @@ static int run_search(struct ctx *ctx, struct args *a)
 	struct bp_search s = {0};
 	struct bp_error err;
 	struct bp_vocab *vocab = NULL;
-	struct bp_query *q = NULL;
+	struct bp_query *q = NULL, *typed = NULL;
 	struct printer pr = {ctx, arg_flag(a, "json"), 0};
 	struct counts c = {0};
 	char *text = NULL;
@@ -194,6 +194,10 @@ static int run_search(struct ctx *ctx, struct args *a)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	/* The words as typed rank before their synonyms from other sectors. */
+	if (bp_query_expansion_count(q) &&
+	    bp_query_parse(&typed, text, NULL, BP_QUERY_EXACT, &err) == 0)
+		s.boost = bp_query_fts(typed);
 	if (!pr.json) {
 		s.mark_open = MARK_OPEN;
 		s.mark_close = MARK_CLOSE;
@@ -214,6 +218,7 @@ static int run_search(struct ctx *ctx, struct args *a)
 	}
 	rc = total ? 0 : EXIT_NOTHING;
 out:
+	bp_query_free(typed);
 	bp_query_free(q);
 	bp_vocab_free(vocab);
 	free(text);

@@ -390,7 +390,9 @@ static int insert_row(struct bp_index *ix, const struct bp_source *src, sqlite3_
 	int rc;
 
 	opts.default_sector = src->default_sector;
-	opts.warn = &w;
+	/* A peer's problems are said when its files are indexed; the user's own articles are
+	 * indexed as they are (a hand edit is searchable at once) and judged by check. */
+	opts.warn = *src->name ? &w : NULL;
 	rc = bp_article_parse(&a, path, data, len, &opts, err);
 	if (rc == BP_EINVALID) {
 		/* Not text at all (UTF-16, too large): skipped, said once. */

@@ -160,7 +160,7 @@ static int each_hit(sqlite3_stmt *st, struct bp_index *ix, int has_search, bp_hi
 		if (has_search) {
 			h.snippet = col(st, 9);
 			h.score = sqlite3_column_double(st, 10);
-			h.json = col(st, 11);
+			h.json = col(st, 12); /* after the "direct" flag */
 		} else {
 			h.json = col(st, 9);
 		}
@@ -212,18 +212,32 @@ int bp_index_list(struct bp_index *ix, const struct bp_filter *f, bp_hit_fn fn, 
 int bp_index_search_expr(struct bp_index *ix, const char *expr, const struct bp_search *s,
 			 bp_hit_fn fn, void *payload, size_t *total, struct bp_error *err)
 {
-	struct sql q = {BP_BUF_INIT, {0}, 0, 6, 0};
+	struct sql q = {BP_BUF_INIT, {0}, 0, 7, 0};
 	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if (total)
 		*total = 0;
+	/*
+	 * With a boost (the query as typed, before the vocabulary widened it), articles that
+	 * match it come first: the librarian's own word before the other sectors' words.
+	 */
+	if (s->boost)
+		sql_add(&q, "WITH direct(rid, b) AS (SELECT rowid, " BM25 " FROM fts "
+			    "WHERE fts MATCH ?6) ");
 	sql_add(&q, "SELECT *, " ROW_JSON ", 'score', score, 'snippet', snip) FROM (SELECT "
-		    ROW_COLUMNS ", snippet(fts, 2, ?1, ?2, '…', ?3) AS snip, round(-" BM25
-		    ", 4) AS score FROM fts JOIN articles a ON a.id = fts.rowid "
-		    "JOIN sources s ON s.id = a.source WHERE fts MATCH ?4");
+		    ROW_COLUMNS ", snippet(fts, 2, ?1, ?2, '…', ?3) AS snip, ");
+	/* Direct matches are ranked by how well they match the words as typed. */
+	sql_add(&q, s->boost ? "round(-coalesce(d.b, " BM25 "), 4) AS score, d.rid IS NOT NULL "
+			       "AS direct FROM fts JOIN articles a ON a.id = fts.rowid "
+			       "LEFT JOIN direct d ON d.rid = fts.rowid "
+			     : "round(-" BM25 ", 4) AS score, 0 AS direct FROM fts "
+			       "JOIN articles a ON a.id = fts.rowid ");
+	sql_add(&q, "JOIN sources s ON s.id = a.source WHERE fts MATCH ?4");
 	sql_filter(&q, s->filter);
-	sql_add(&q, " ORDER BY " BM25 " LIMIT ?5) ORDER BY score DESC, aid");
+	sql_add(&q, s->boost ? " ORDER BY direct DESC, coalesce(d.b, " BM25 ") LIMIT ?5"
+			     : " ORDER BY " BM25 " LIMIT ?5");
+	sql_add(&q, ") ORDER BY direct DESC, score DESC, aid");
 	rc = sql_prepare(&st, ix, &q, err);
 	if (rc)
 		goto out;
@@ -232,6 +246,8 @@ int bp_index_search_expr(struct bp_index *ix, const char *expr, const struct bp_
 	sqlite3_bind_int(st, 3, s->snippet_tokens ? (int)s->snippet_tokens : 16);
 	sqlite3_bind_text(st, 4, expr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, s->limit ? (sqlite3_int64)s->limit : 20);
+	if (s->boost)
+		sqlite3_bind_text(st, 6, s->boost, -1, SQLITE_STATIC);
 	rc = each_hit(st, ix, 1, fn, payload, NULL, err);
 	if (rc || !total)
 		goto out;

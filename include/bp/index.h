@@ -105,6 +105,11 @@ struct bp_search {
 	const char *mark_open; /* around matched words in snippets; NULL: "" */
 	const char *mark_close;
 	size_t snippet_tokens; /* 0: 16 */
+	/*
+	 * An FTS5 expression (may be NULL): articles it matches rank before those it does not.
+	 * search passes the query as typed when the vocabulary widened it.
+	 */
+	const char *boost;
 };
 
 /*

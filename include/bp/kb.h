@@ -69,7 +69,7 @@ const char *bp_kb_gitdir(const struct bp_kb *kb);
 
 /*
  * Repository-local git config under "bestpractice.": `key` is the part after the dot
- * ("editor", "peer.x.sector"). Get gives BP_ENOTFOUND when unset; set with value NULL
+ * ("lockTimeout"). Get gives BP_ENOTFOUND when unset; set with value NULL
  * unsets. Keys are letters, digits, '-' and '.', not starting or ending with '.'.
  */
 int bp_kb_config_get(char **out, struct bp_kb *kb, const char *key, struct bp_error *err);

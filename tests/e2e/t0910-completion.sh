@@ -145,7 +145,7 @@ test_expect_success '__complete: option values and operands are told apart' '
 	complete_words show -- -x &&
 	test_line_count = 0 actual &&
 	complete_words config "" &&
-	expect editor lockTimeout &&
+	expect lockTimeout &&
 	test_cmp expect actual &&
 	complete_words config editor "" &&
 	test_line_count = 0 actual

@@ -46,6 +46,8 @@ static void put_snippet(struct ctx *ctx, const char *snip)
 	for (p = flat; *p; p++)
 		if (*p == '\n' || *p == '\r' || *p == '\t')
 			*p = ' ';
+	while (p > flat && p[-1] == ' ')
+		*--p = '\0';
 	if (bp_escape(&esc, flat, strlen(flat), 0, NULL)) {
 		free(flat);
 		return;

@@ -3,6 +3,7 @@
  * reindex: rebuild the index from scratch.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
 
@@ -11,11 +12,15 @@ struct check_state {
 	size_t articles, invalid, conflicts;
 };
 
-/* Whether the article a conflict copy names still exists: until then a decision awaits. */
-static int other_exists(struct check_state *cs, const struct bp_article *a)
+/*
+ * Whether the article a conflict copy at `self` names still exists beside it: until one of the
+ * two is gone a decision awaits. A copy moved into the original's place names itself.
+ */
+static int other_exists(struct check_state *cs, const char *self, const struct bp_article *a)
 {
 	char *path = NULL;
-	int yes = bp_kb_resolve(&path, cs->ctx->kb, bp_article_field(a, "conflict-of"), NULL) == 0;
+	int yes = bp_kb_resolve(&path, cs->ctx->kb, bp_article_field(a, "conflict-of"), NULL) == 0 &&
+		  strcmp(path, self);
 
 	bp_free(path);
 	return yes;
@@ -34,7 +39,7 @@ static int check_one(const char *path, void *payload)
 	    bp_article_parse(&a, path, text, len, NULL, &err)) {
 		cs->invalid++;
 		errorf("%s", err.msg);
-	} else if (bp_article_field(a, "conflict-of") && other_exists(cs, a)) {
+	} else if (bp_article_field(a, "conflict-of") && other_exists(cs, path, a)) {
 		/* The other side's version of an article both sides changed, kept by sync. */
 		cs->conflicts++;
 		fputs("conflict: ", stdout);

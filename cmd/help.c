@@ -73,7 +73,8 @@ static int run(struct ctx *ctx, struct args *a)
 				c = commands[k];
 	}
 	if (!c || (c->flags & CMD_HIDDEN)) {
-		errorf("no such command '%s' (see 'bestpractice help')", a->operands[0]);
+		errorf("no such command '%s%s%s' (see 'bestpractice help')", a->operands[0],
+		       a->noperands == 2 ? " " : "", a->noperands == 2 ? a->operands[1] : "");
 		return EXIT_USAGE;
 	}
 	/* The page of "peer add" is bestpractice-peer. */

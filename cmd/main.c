@@ -166,7 +166,7 @@ void print_main_help(FILE *f)
 	size_t i;
 
 	fputs("usage: bestpractice [--kb DIR] [--no-pager] COMMAND [ARGS]\n"
-	      "       bestpractice --version | --help | help [COMMAND]\n\n"
+	      "       bestpractice --version | --help | help [COMMAND [SUBCOMMAND]]\n\n"
 	      "A shared notebook of practice tips for solo librarians, kept in git.\n\n"
 	      "commands:\n",
 	      f);
@@ -301,13 +301,8 @@ static int parse_args(struct ctx *ctx, struct args *a, const struct cmd *c, int 
 			o = find_long_option(c->opts, s + 2, len);
 			if (!o)
 				o = find_long_option(global_options, s + 2, len);
-			if (!o) {
-				if (c->flags & CMD_DASH_WORDS) {
-					a->operands[a->noperands++] = argv[i];
-					continue;
-				}
+			if (!o)
 				return usage_error(c, "unknown option ", s);
-			}
 			if (!strcmp(o->name, "help")) {
 				*help = 1;
 				continue;

@@ -162,12 +162,22 @@ static char *editor_command(struct ctx *ctx)
 	git_buf val = GIT_BUF_INIT;
 	char *out = NULL;
 
-	(void)ctx;
 	if (v && *v && !(term && !strcmp(term, "dumb")))
 		return strdup(v);
 	v = getenv("EDITOR");
 	if (v && *v)
 		return strdup(v);
+	if (ctx->kb) {
+		char *cfg_editor = NULL;
+
+		if (bp_kb_git_config(&cfg_editor, ctx->kb, "core.editor", NULL) == 0 &&
+		    *cfg_editor) {
+			out = strdup(cfg_editor);
+			bp_free(cfg_editor);
+			return out ? out : strdup("vi");
+		}
+		bp_free(cfg_editor);
+	}
 	git_libgit2_init();
 	if (git_config_open_default(&cfg) == 0 &&
 	    git_config_get_string_buf(&val, cfg, "core.editor") == 0 && val.size)

@@ -526,6 +526,29 @@ int bp_kb_config_get(char **out, struct bp_kb *kb, const char *key, struct bp_er
 	return rc;
 }
 
+int bp_kb_git_config(char **out, struct bp_kb *kb, const char *key, struct bp_error *err)
+{
+	git_config *cfg = NULL;
+	git_buf val = GIT_BUF_INIT;
+	int rc;
+
+	*out = NULL;
+	rc = git_repository_config_snapshot(&cfg, kb->repo);
+	if (rc == 0)
+		rc = git_config_get_string_buf(&val, cfg, key);
+	if (rc == GIT_ENOTFOUND) {
+		rc = bp_error_set(err, BP_ENOTFOUND, "'%s' is not set", key);
+	} else if (rc < 0) {
+		rc = bp_git_error(err, rc, "cannot read config '%s'", key);
+	} else {
+		*out = bp_strdup(val.ptr ? val.ptr : "");
+		rc = *out ? 0 : bp_error_nomem(err);
+	}
+	git_buf_dispose(&val);
+	git_config_free(cfg);
+	return rc;
+}
+
 int bp_kb_config_set(struct bp_kb *kb, const char *key, const char *value,
 		     struct bp_error *err)
 {

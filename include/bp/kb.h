@@ -77,6 +77,12 @@ int bp_kb_config_set(struct bp_kb *kb, const char *key, const char *value,
 		     struct bp_error *err);
 
 /*
+ * Any git setting as the KB's repository sees it (its own config over the user's and the
+ * system's), e.g. "core.editor". BP_ENOTFOUND when unset.
+ */
+int bp_kb_git_config(char **out, struct bp_kb *kb, const char *key, struct bp_error *err);
+
+/*
  * Whether `path` (relative to the KB) names an article: a ".md" file inside at least one
  * folder, no component starting with '.', every component a sane name (no "..", no
  * backslash, no control character, no empty component).

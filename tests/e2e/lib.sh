@@ -43,10 +43,16 @@ say() {
 	printf '%s\n' "$*"
 }
 
+# The commands of a case run inside a function, so that `return 1` ends the case (in a loop:
+# `cmd || return 1`), as in git's test-lib.
+test_eval_() {
+	eval "$1"
+}
+
 # test_expect_success 'description' 'commands'
 test_expect_success() {
 	test_count=$((test_count + 1))
-	if { eval "$2"; } >"$TRASH/.out" 2>&1 </dev/null; then
+	if test_eval_ "$2" >"$TRASH/.out" 2>&1 </dev/null; then
 		say "ok $test_count - $1"
 	else
 		test_failed=$((test_failed + 1))
@@ -132,6 +138,13 @@ test_clean() {
 		cat "$TRASH/.status"
 		return 1
 	fi
+}
+
+# test_skip_all REASON: nothing of this script can run here; say why (TAP "1..0 # skip") and
+# stop. For a missing environment only, never for a failure of bestpractice.
+test_skip_all() {
+	say "1..0 # skip $*"
+	exit 0
 }
 
 test_done() {

@@ -269,6 +269,20 @@ static int peer_error(struct sync_state *s, struct bp_error *err, int rc, const 
 	return bp_error_set(err, BP_ENETWORK, "peer '%s': %s: %s", s->peer, what, msg);
 }
 
+/*
+ * Check a peer's URLs again before any transport sees them: they may have been changed by
+ * hand since peer add (git remote set-url, a push URL, url.*.insteadOf rewrites, which
+ * git_remote_url and git_remote_pushurl already applied).
+ */
+static int remote_urls_ok(git_remote *remote, const char *peer, struct bp_error *err)
+{
+	int rc = bp_peer_url_check(git_remote_url(remote), err);
+
+	if (!rc && git_remote_pushurl(remote))
+		rc = bp_peer_url_check(git_remote_pushurl(remote), err);
+	return rc ? bp_error_prefix(err, "peer '%s'", peer) : 0;
+}
+
 /* --- small git helpers ----------------------------------------------------------------- */
 
 static int config_set(struct bp_kb *kb, const char *peer, const char *key, const char *value)
@@ -449,12 +463,9 @@ static int fetch(struct sync_state *s, git_oid *tip, int *has, char **branch,
 		rc = bp_error_set(err, BP_ENOTFOUND, "no peer named '%s'", s->peer);
 		goto out;
 	}
-	/* The URL may have been changed by hand since peer add: check it again. */
-	rc = bp_peer_url_check(git_remote_url(remote), err);
-	if (rc) {
-		bp_error_prefix(err, "peer '%s'", s->peer);
+	rc = remote_urls_ok(remote, s->peer, err);
+	if (rc)
 		goto out;
-	}
 	bp_buf_addf(&spec, "+refs/heads/*:refs/remotes/%s/*", s->peer);
 	if (bp_buf_oom(&spec)) {
 		rc = bp_error_nomem(err);
@@ -897,6 +908,9 @@ static int push(struct sync_state *s, const char *local, const char *remote_bran
 	rc = git_remote_lookup(&remote, s->kb->repo, s->peer);
 	if (rc < 0)
 		return bp_error_set(err, BP_ENOTFOUND, "no peer named '%s'", s->peer);
+	rc = remote_urls_ok(remote, s->peer, err);
+	if (rc)
+		goto out;
 	bp_buf_addf(&spec, "refs/heads/%s:refs/heads/%s", local, remote_branch);
 	if (bp_buf_oom(&spec)) {
 		rc = bp_error_nomem(err);

@@ -1034,6 +1034,10 @@ static int shared_round(struct sync_state *s, const char *local, struct bp_sync_
 		goto unlock;
 	}
 	rc = git_tree_lookup(&tree, s->kb->repo, &tree_id);
+	/* What the merge brings into the KB, not how the two sides differ: our own changes
+	 * since the fork are neither "changed" nor "removed" by it. */
+	if (rc == 0 && head_tree)
+		diff_counts(s->kb, head_tree, tree, &r->added, &r->changed, &r->removed);
 	if (rc == 0) {
 		const git_commit *parents[2] = {head, theirs};
 		rc = git_commit_create(&merge_id, s->kb->repo, NULL, sig, sig, NULL, msg.ptr, tree,

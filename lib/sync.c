@@ -34,6 +34,7 @@ struct sync_state {
 	unsigned attempts;
 	unsigned ssh_step;
 	unsigned pass_step;
+	unsigned allowed; /* the credential types the transport asked for */
 	char auth_tried[256];
 	/* push */
 	int push_rejected;
@@ -150,6 +151,7 @@ static int credentials(git_credential **out, const char *url, const char *user_f
 
 	if (!user || !*user)
 		user = "git";
+	s->allowed |= allowed;
 	if (++s->attempts > 8)
 		goto give_up;
 	if (allowed & GIT_CREDENTIAL_USERNAME)
@@ -255,12 +257,20 @@ static int peer_error(struct sync_state *s, struct bp_error *err, int rc, const 
 	const git_error *e = git_error_last();
 	const char *msg = e && e->message ? e->message : "unknown error";
 
-	if (rc == GIT_EAUTH || (e && strstr(msg, "authentication")))
+	if (rc == GIT_EAUTH || (e && strstr(msg, "authentication"))) {
+		/* What to set up, for the kind of credentials this peer asked for. */
+		const char *hint =
+			s->allowed & GIT_CREDENTIAL_SSH_KEY
+				? "start ssh-agent or put an ed25519 key in ~/.ssh"
+			: s->allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT
+				? "set BESTPRACTICE_TOKEN or a git credential helper"
+				: "for ssh, start ssh-agent or put an ed25519 key in ~/.ssh; for "
+				  "https, set BESTPRACTICE_TOKEN or a git credential helper";
+
 		return bp_error_set(err, BP_EAUTH, "peer '%s': %s: authentication failed (%s%s)",
 				    s->peer, what, *s->auth_tried ? "tried " : "no credentials: ",
-				    *s->auth_tried ? s->auth_tried
-						   : "set up ssh-agent or a key in ~/.ssh, or "
-						     "BESTPRACTICE_TOKEN for https");
+				    *s->auth_tried ? s->auth_tried : hint);
+	}
 	if (rc == GIT_ECERTIFICATE)
 		return bp_error_set(err, BP_EAUTH,
 				    "peer '%s': %s: the host's identity could not be verified "
@@ -478,7 +488,7 @@ static int fetch(struct sync_state *s, git_oid *tip, int *has, char **branch,
 	fo.prune = GIT_FETCH_PRUNE;
 	fo.update_fetchhead = 0;
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-	s->attempts = s->ssh_step = s->pass_step = 0;
+	s->attempts = s->ssh_step = s->pass_step = s->allowed = 0;
 	s->auth_tried[0] = '\0';
 	rc = git_remote_fetch(remote, &specs, &fo, "bestpractice sync");
 	if (rc < 0) {
@@ -922,7 +932,7 @@ static int push(struct sync_state *s, const char *local, const char *remote_bran
 	callbacks_init(&po.callbacks, s);
 	s->push_rejected = 0;
 	s->push_status[0] = '\0';
-	s->attempts = s->ssh_step = s->pass_step = 0;
+	s->attempts = s->ssh_step = s->pass_step = s->allowed = 0;
 	s->auth_tried[0] = '\0';
 	rc = git_remote_push(remote, &specs, &po);
 	if (rc == GIT_ENONFASTFORWARD || (rc == 0 && s->push_rejected)) {

@@ -120,6 +120,8 @@ start_git_daemon() {
 
 HTTPD_DIR=$TRASH/httpd
 
+LIGHTTPD=$(command -v lighttpd || echo /usr/sbin/lighttpd)
+
 launch_httpd() {
 	backend=$(git --exec-path)/git-http-backend
 	cat >"$HTTPD_DIR/lighttpd.conf" <<EOF
@@ -145,7 +147,7 @@ auth.backend.plain.userfile = "$HTTPD_DIR/users"
 		"require" => "valid-user"))
 }
 EOF
-	launch lighttpd -D -f "$HTTPD_DIR/lighttpd.conf"
+	launch "$LIGHTTPD" -D -f "$HTTPD_DIR/lighttpd.conf"
 }
 
 # start_httpd BASE [USER:PASSWORD]: smart HTTP for every repository under BASE at
@@ -229,7 +231,8 @@ start_sshd() {
 	if ! ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes \
 		-o UserKnownHostsFile="$HOME/.ssh/known_hosts" -i "$HOME/.ssh/id_ed25519" \
 		-p "$SSHD_PORT" "$SSH_USER@127.0.0.1" true </dev/null >"$TRASH/ssh-probe.log" 2>&1; then
-		SSHD_SKIP="sshd cannot log $SSH_USER in here: $(tail -n 1 "$TRASH/ssh-probe.log")"
+		why=$(grep -m 1 "not allowed\|Authentication refused\|shell" "$TRASH/sshd.log")
+		SSHD_SKIP="sshd cannot log $SSH_USER in here: ${why:-$(tail -n 1 "$TRASH/ssh-probe.log")}"
 		return 1
 	fi
 }

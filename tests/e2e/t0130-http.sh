@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/servers.sh"
 
-command -v lighttpd >/dev/null || test_skip_all "no lighttpd (install it: scripts/install-deps)"
+[ -x "$LIGHTTPD" ] || test_skip_all "no lighttpd (install it: scripts/install-deps)"
 
 TOKEN=tok-8f3e1c55a9d2
 WRONG=tok-wrong-0b7d44e1

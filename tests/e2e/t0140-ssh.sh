@@ -5,6 +5,10 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/servers.sh"
 
+# Under sanitizers: full stacks, to tell libgit2's own ssh leaks from ours (tests/lsan.supp).
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
+export ASAN_OPTIONS
+
 if ! reason=$(sshd_prereq); then
 	test_skip_all "$reason"
 fi

@@ -252,4 +252,19 @@ test_expect_success 'outdated says when an adopted origin is gone' '
 	test_cmp expect out
 '
 
+test_expect_success 'a KB made with git clone shares through its origin' '
+	git clone -q hub.git f &&
+	bestpractice init f >/dev/null &&
+	bestpractice --kb f peer list >out &&
+	test_grep "^origin	shared	" out &&
+	bestpractice --kb f sync >out &&
+	test_grep "^origin: up to date$" out &&
+	tip f "Shelf reading rota" public &&
+	bestpractice --kb f sync >out &&
+	test_grep "^origin: pushed$" out &&
+	bestpractice --kb a sync >out &&
+	test_grep "^origin: fast-forward: 1 new, 0 changed, 0 removed$" out &&
+	test "$(committed a)" = 3
+'
+
 test_done

@@ -82,6 +82,22 @@ test_expect_success 'A tip stays out of C working tree, index and branch' '
 	test_line_count = 3 out
 '
 
+test_expect_success 'related finds A tip for C own one in another sector; filters split them' '
+	tip c "Weeding donated collections" archives "Weed duplicate donations every spring." &&
+	bestpractice --kb c related archives/weeding-donated-collections >out &&
+	test_grep "^  team:law/weeding-the-reference-shelf · law · from team$" out &&
+	bestpractice --kb c related --json archives/weeding-donated-collections >json &&
+	jq -s -e "map(select(.id == \"team:law/weeding-the-reference-shelf\"))[0] | .source == \"team\" and .sector == \"law\"" json &&
+	bestpractice --kb c search --json weed >json &&
+	jq -s -e "map(.id) | sort == [\"archives/weeding-donated-collections\", \"team:law/weeding-the-reference-shelf\"]" json &&
+	bestpractice --kb c search --mine --json weed >json &&
+	jq -s -e "map(.id) == [\"archives/weeding-donated-collections\"] and .[0].source == null" json &&
+	bestpractice --kb c search --peer team --json weed >json &&
+	jq -s -e "map(.id) == [\"team:law/weeding-the-reference-shelf\"]" json &&
+	bestpractice --kb c peer list --json >json &&
+	jq -s -e ".[0] | .name == \"team\" and .branch == \"main\" and .commit == \"$(git -C served/hub.git rev-parse main)\"" json
+'
+
 test_expect_success 'the same article edited on both sides: both versions kept in B' '
 	sed -i "s/every spring/every spring, after the new editions arrive/" \
 		a/law/weeding-the-reference-shelf.md &&
@@ -194,7 +210,8 @@ test_expect_success 'a force-push to the hub: C re-indexes it, new tips found, o
 	test_grep "warning: peer .team. removed 5 of its tips at once" err &&
 	bestpractice --kb c search photograph >out &&
 	test_grep "^  team:museum/cataloguing-realia · museum · from team$" out &&
-	test_expect_code 1 bestpractice --kb c search weed >out &&
+	test_expect_code 1 bestpractice --kb c search --peer team weed >out &&
+	bestpractice --kb c search --mine weed >out &&
 	bestpractice --kb c list --peer team >out &&
 	test_line_count = 2 out &&
 	test "$(git -C c rev-parse HEAD)" = "$before" &&

@@ -147,6 +147,32 @@ test_expect_success 'removing one version settles it everywhere' '
 	test_grep "all valid" out
 '
 
+test_expect_success 'both add a tip of the same title; one edits what the other removes' '
+	tip a "Reading room rules" law "No pens near the manuscripts." &&
+	tip b "Reading room rules" law "Pencils only, and sign the register." &&
+	bestpractice --kb a rm law/weeding-the-reference-shelf >/dev/null &&
+	sed -i "s/every autumn/every autumn and every spring/" b/law/weeding-the-reference-shelf.md &&
+	bestpractice --kb a sync >out &&
+	test_grep "^origin: pushed$" out &&
+	bestpractice --kb b sync >out &&
+	test_grep "^  conflict: both sides changed law/reading-room-rules.md; the other version is kept beside it as law/reading-room-rules.conflict-ada-archer.md$" out &&
+	test_grep "Pencils only" b/law/reading-room-rules.md &&
+	test_grep "No pens" b/law/reading-room-rules.conflict-ada-archer.md &&
+	test_grep "every autumn and every spring" b/law/weeding-the-reference-shelf.md &&
+	bestpractice --kb a sync >out &&
+	test_grep "^origin: fast-forward: " out &&
+	test_grep "every autumn and every spring" a/law/weeding-the-reference-shelf.md &&
+	test_grep "No pens" a/law/reading-room-rules.conflict-ada-archer.md &&
+	test_expect_code 1 bestpractice --kb a check >out &&
+	test_grep "^conflict: law/reading-room-rules.conflict-ada-archer.md is another version of law/reading-room-rules.md" out &&
+	bestpractice --kb b rm law/reading-room-rules.conflict-ada-archer >/dev/null &&
+	bestpractice --kb b sync >/dev/null &&
+	bestpractice --kb a sync >/dev/null &&
+	bestpractice --kb a check >/dev/null &&
+	bestpractice --kb b check >/dev/null &&
+	test "$(git -C a rev-parse HEAD)" = "$(git -C b rev-parse HEAD)"
+'
+
 # The hub's pre-receive hook holds the first push back until told to go; meanwhile the other
 # librarian pushes, so the held push finds the hub moved when its turn comes.
 test_expect_success 'setup: a hub that holds the first push back' '
@@ -206,8 +232,8 @@ test_expect_success 'a force-push to the hub: C re-indexes it, new tips found, o
 	git -C rewrite push -q --force "$HUB" HEAD:refs/heads/main &&
 	before=$(git -C c rev-parse HEAD) &&
 	bestpractice --kb c sync >out 2>err &&
-	test_grep "^team: history rewritten, re-indexed: 2 new, 0 changed, 5 removed$" out &&
-	test_grep "warning: peer .team. removed 5 of its tips at once" err &&
+	test_grep "^team: history rewritten, re-indexed: 2 new, 0 changed, 6 removed$" out &&
+	test_grep "warning: peer .team. removed 6 of its tips at once" err &&
 	bestpractice --kb c search photograph >out &&
 	test_grep "^  team:museum/cataloguing-realia · museum · from team$" out &&
 	test_expect_code 1 bestpractice --kb c search --peer team weed >out &&

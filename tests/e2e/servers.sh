@@ -2,7 +2,7 @@
 # git http-backend as CGI (smart HTTP), and sshd (ssh://). Source it after lib.sh:
 #
 #   . "$(dirname "$0")/lib.sh"
-#   . "$(dirname "$0")/servers.sh"
+#   . "$TEST_ROOT/tests/e2e/servers.sh"   (lib.sh has left the script's folder)
 #   start_git_daemon "$TRASH/served"      # sets GIT_DAEMON_PORT and GIT_DAEMON_URL
 #
 # Each server runs from the test's trash directory with its own configuration and log there,

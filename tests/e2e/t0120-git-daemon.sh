@@ -3,7 +3,7 @@
 # subscribes to it. The same article edited on both sides, a push race, a force-push to the
 # hub, and peers that cannot be reached.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/servers.sh"
+. "$TEST_ROOT/tests/e2e/servers.sh"
 
 # tip KB TITLE SECTOR [BODY]: add a tip to KB.
 tip() {

@@ -4,7 +4,7 @@
 # naming it without credentials, success with BESTPRACTICE_TOKEN or git's credential helpers,
 # and never a secret in what sync prints.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/servers.sh"
+. "$TEST_ROOT/tests/e2e/servers.sh"
 
 [ -x "$LIGHTTPD" ] || test_skip_all "no lighttpd (install it: scripts/install-deps)"
 

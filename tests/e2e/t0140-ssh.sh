@@ -3,7 +3,7 @@
 # test, the host in ~/.ssh/known_hosts of the test's HOME. Keys from ~/.ssh and from
 # ssh-agent; an unknown or changed host key refused; missing or unauthorized keys named.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/servers.sh"
+. "$TEST_ROOT/tests/e2e/servers.sh"
 
 # Under sanitizers: full stacks, to tell libgit2's own ssh leaks from ours (tests/lsan.supp).
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"

@@ -34,10 +34,80 @@ static int has_prefix(const char *s, const char *prefix)
 	return !strncasecmp(s, prefix, strlen(prefix));
 }
 
+/*
+ * Whether [user@]host[:port] (n bytes; the host may be a bracketed IPv6 address) names a
+ * host the way every transport reads it: a user, when given, is not empty; the host is not
+ * empty and does not look like an option, brackets or not; a port is digits only. git's own
+ * ssh transport reads the user up to the last '@', so a host is what follows that one.
+ */
+static int authority_ok(const char *s, size_t n, int port_allowed, const char **why)
+{
+	const char *end = s + n, *at = NULL, *host, *host_end, *p;
+
+	for (p = s; p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (at == s) {
+		*why = "an empty user name";
+		return 0;
+	}
+	host = at ? at + 1 : s;
+	if (host < end && *host == '[') {
+		host_end = memchr(host, ']', (size_t)(end - host));
+		if (!host_end) {
+			*why = "an unclosed '['";
+			return 0;
+		}
+		p = host_end + 1;
+		host++;
+	} else {
+		host_end = host;
+		while (host_end < end && *host_end != ':')
+			host_end++;
+		p = host_end;
+	}
+	if (host_end == host) {
+		*why = "no host";
+		return 0;
+	}
+	if (*host == '-') {
+		*why = "a host that looks like an option";
+		return 0;
+	}
+	if (p < end) {
+		if (*p != ':' || !port_allowed || p + 1 == end) {
+			*why = "an invalid port";
+			return 0;
+		}
+		for (p++; p < end; p++)
+			if (*p < '0' || *p > '9') {
+				*why = "an invalid port";
+				return 0;
+			}
+	}
+	return 1;
+}
+
+/* Whether "::" occurs outside of brackets. */
+static int has_double_colon(const char *url)
+{
+	int depth = 0;
+
+	for (; *url; url++) {
+		if (*url == '[')
+			depth++;
+		else if (*url == ']' && depth)
+			depth--;
+		else if (!depth && url[0] == ':' && url[1] == ':')
+			return 1;
+	}
+	return 0;
+}
+
 int bp_peer_url_check(const char *url, struct bp_error *err)
 {
 	size_t i, n = strlen(url);
-	const char *colon, *slash;
+	const char *colon, *slash, *why = NULL;
 
 	if (!n)
 		return bp_error_set(err, BP_EINVALID, "empty peer URL");
@@ -50,8 +120,9 @@ int bp_peer_url_check(const char *url, struct bp_error *err)
 	if (url[0] == '-')
 		return bp_error_set(err, BP_EINVALID,
 				    "refusing peer URL '%s': it looks like an option", url);
-	/* git's "transport::address" runs a helper program (ext:: runs any command). */
-	if (strstr(url, "::"))
+	/* git's "transport::address" runs a helper program (ext:: runs any command). An IPv6
+	 * address in brackets ([::1]) is not one. */
+	if (has_double_colon(url))
 		return bp_error_set(err, BP_EINVALID,
 				    "refusing peer URL '%s': transports that run commands are not "
 				    "allowed",
@@ -59,14 +130,15 @@ int bp_peer_url_check(const char *url, struct bp_error *err)
 	if (has_prefix(url, "https://") || has_prefix(url, "http://") ||
 	    has_prefix(url, "ssh://") || has_prefix(url, "git://") || has_prefix(url, "file://")) {
 		const char *rest = strstr(url, "://") + 3;
+		size_t len = strcspn(rest, "/");
 
+		/* file:///path has no host; file://host/path names this machine. */
+		if (has_prefix(url, "file://") && !len)
+			return 0;
 		/* ssh://-oProxyCommand=... would reach ssh as an option. */
-		if (*rest == '-' || (strchr(rest, '@') && strchr(rest, '@')[1] == '-'))
-			return bp_error_set(err, BP_EINVALID,
-					    "refusing peer URL '%s': its host looks like an option",
-					    url);
-		if (!has_prefix(url, "file://") && (!*rest || *rest == '/'))
-			return bp_error_set(err, BP_EINVALID, "peer URL '%s' names no host", url);
+		if (!authority_ok(rest, len, !has_prefix(url, "file://"), &why))
+			return bp_error_set(err, BP_EINVALID, "refusing peer URL '%s': it has %s",
+					    url, why);
 		return 0;
 	}
 	colon = strchr(url, ':');
@@ -77,12 +149,14 @@ int bp_peer_url_check(const char *url, struct bp_error *err)
 				    "https://, ssh:// or user@host:path",
 				    url);
 	if (colon && (!slash || colon < slash)) {
-		/* scp-style [user@]host:path */
-		const char *host = strchr(url, '@') && strchr(url, '@') < colon ? strchr(url, '@') + 1
-										 : url;
-		if (host == colon || *host == '-')
-			return bp_error_set(err, BP_EINVALID, "refusing peer URL '%s': no valid host",
-					    url);
+		/* scp-style [user@]host:path, the host maybe in brackets: [host]:path */
+		size_t len = (size_t)(colon - url);
+
+		if (url[0] == '[' && strchr(url, ']'))
+			len = (size_t)(strchr(url, ']') - url) + 1;
+		if (!authority_ok(url, len, 0, &why))
+			return bp_error_set(err, BP_EINVALID, "refusing peer URL '%s': it has %s",
+					    url, why);
 		return 0;
 	}
 	return 0; /* a local path */

@@ -35,6 +35,7 @@ struct sync_state {
 	unsigned attempts;
 	unsigned ssh_step;
 	unsigned pass_step;
+	unsigned allowed; /* the credential types the transport asked for */
 	char auth_tried[256];
 	/* push */
 	int push_rejected;
@@ -151,6 +152,7 @@ static int credentials(git_credential **out, const char *url, const char *user_f
 
 	if (!user || !*user)
 		user = "git";
+	s->allowed |= allowed;
 	if (++s->attempts > 8)
 		goto give_up;
 	if (allowed & GIT_CREDENTIAL_USERNAME)
@@ -256,18 +258,40 @@ static int peer_error(struct sync_state *s, struct bp_error *err, int rc, const 
 	const git_error *e = git_error_last();
 	const char *msg = e && e->message ? e->message : "unknown error";
 
-	if (rc == GIT_EAUTH || (e && strstr(msg, "authentication")))
+	if (rc == GIT_EAUTH || (e && strstr(msg, "authentication"))) {
+		/* What to set up, for the kind of credentials this peer asked for. */
+		const char *hint =
+			s->allowed & GIT_CREDENTIAL_SSH_KEY
+				? "start ssh-agent or put an ed25519 key in ~/.ssh"
+			: s->allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT
+				? "set BESTPRACTICE_TOKEN or a git credential helper"
+				: "for ssh, start ssh-agent or put an ed25519 key in ~/.ssh; for "
+				  "https, set BESTPRACTICE_TOKEN or a git credential helper";
+
 		return bp_error_set(err, BP_EAUTH, "peer '%s': %s: authentication failed (%s%s)",
 				    s->peer, what, *s->auth_tried ? "tried " : "no credentials: ",
-				    *s->auth_tried ? s->auth_tried
-						   : "set up ssh-agent or a key in ~/.ssh, or "
-						     "BESTPRACTICE_TOKEN for https");
+				    *s->auth_tried ? s->auth_tried : hint);
+	}
 	if (rc == GIT_ECERTIFICATE)
 		return bp_error_set(err, BP_EAUTH,
 				    "peer '%s': %s: the host's identity could not be verified "
 				    "(for ssh, add it to ~/.ssh/known_hosts): %s",
 				    s->peer, what, msg);
 	return bp_error_set(err, BP_ENETWORK, "peer '%s': %s: %s", s->peer, what, msg);
+}
+
+/*
+ * Check a peer's URLs again before any transport sees them: they may have been changed by
+ * hand since peer add (git remote set-url, a push URL, url.*.insteadOf rewrites, which
+ * git_remote_url and git_remote_pushurl already applied).
+ */
+static int remote_urls_ok(git_remote *remote, const char *peer, struct bp_error *err)
+{
+	int rc = bp_peer_url_check(git_remote_url(remote), err);
+
+	if (!rc && git_remote_pushurl(remote))
+		rc = bp_peer_url_check(git_remote_pushurl(remote), err);
+	return rc ? bp_error_prefix(err, "peer '%s'", peer) : 0;
 }
 
 /* --- small git helpers ----------------------------------------------------------------- */
@@ -450,12 +474,9 @@ static int fetch(struct sync_state *s, git_oid *tip, int *has, char **branch,
 		rc = bp_error_set(err, BP_ENOTFOUND, "no peer named '%s'", s->peer);
 		goto out;
 	}
-	/* The URL may have been changed by hand since peer add: check it again. */
-	rc = bp_peer_url_check(git_remote_url(remote), err);
-	if (rc) {
-		bp_error_prefix(err, "peer '%s'", s->peer);
+	rc = remote_urls_ok(remote, s->peer, err);
+	if (rc)
 		goto out;
-	}
 	bp_buf_addf(&spec, "+refs/heads/*:refs/remotes/%s/*", s->peer);
 	if (bp_buf_oom(&spec)) {
 		rc = bp_error_nomem(err);
@@ -468,7 +489,7 @@ static int fetch(struct sync_state *s, git_oid *tip, int *has, char **branch,
 	fo.prune = GIT_FETCH_PRUNE;
 	fo.update_fetchhead = 0;
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-	s->attempts = s->ssh_step = s->pass_step = 0;
+	s->attempts = s->ssh_step = s->pass_step = s->allowed = 0;
 	s->auth_tried[0] = '\0';
 	rc = git_remote_fetch(remote, &specs, &fo, "bestpractice sync");
 	if (rc < 0) {
@@ -1022,6 +1043,9 @@ static int push(struct sync_state *s, const char *local, const char *remote_bran
 	rc = git_remote_lookup(&remote, s->kb->repo, s->peer);
 	if (rc < 0)
 		return bp_error_set(err, BP_ENOTFOUND, "no peer named '%s'", s->peer);
+	rc = remote_urls_ok(remote, s->peer, err);
+	if (rc)
+		goto out;
 	bp_buf_addf(&spec, "refs/heads/%s:refs/heads/%s", local, remote_branch);
 	if (bp_buf_oom(&spec)) {
 		rc = bp_error_nomem(err);
@@ -1033,7 +1057,7 @@ static int push(struct sync_state *s, const char *local, const char *remote_bran
 	callbacks_init(&po.callbacks, s);
 	s->push_rejected = 0;
 	s->push_status[0] = '\0';
-	s->attempts = s->ssh_step = s->pass_step = 0;
+	s->attempts = s->ssh_step = s->pass_step = s->allowed = 0;
 	s->auth_tried[0] = '\0';
 	rc = git_remote_push(remote, &specs, &po);
 	if (rc == GIT_ENONFASTFORWARD || (rc == 0 && s->push_rejected)) {
@@ -1145,6 +1169,10 @@ static int shared_round(struct sync_state *s, const char *local, struct bp_sync_
 		goto unlock;
 	}
 	rc = git_tree_lookup(&tree, s->kb->repo, &tree_id);
+	/* What the merge brings into the KB, not how the two sides differ: our own changes
+	 * since the fork are neither "changed" nor "removed" by it. */
+	if (rc == 0 && head_tree)
+		diff_counts(s->kb, head_tree, tree, &r->added, &r->changed, &r->removed);
 	if (rc == 0) {
 		const git_commit *parents[2] = {head, theirs};
 		rc = git_commit_create(&merge_id, s->kb->repo, NULL, sig, sig, NULL, msg.ptr, tree,

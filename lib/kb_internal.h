@@ -52,6 +52,14 @@ int bp_kb_write_file(struct bp_kb *kb, const char *rel, const char *data, size_t
 		     struct bp_error *err);
 int bp_kb_delete_file(struct bp_kb *kb, const char *rel, struct bp_error *err);
 
+/*
+ * The author ("Name <email>" in *out, bp_free) of the newest commit, along the first-parent
+ * history from `commit` (at most 200 commits back), that changed `path`; the author of
+ * `commit` itself when none is found. *name_out (may be NULL) gets the name alone.
+ */
+int bp_last_author(char **out, char **name_out, git_repository *repo, const git_oid *commit,
+		   const char *path, struct bp_error *err);
+
 /* The user's identity (bp_kb_identity) as a signature dated now. */
 int bp_kb_signature(git_signature **out, struct bp_kb *kb, struct bp_error *err);
 

@@ -2,7 +2,11 @@
  * Peers: adding, removing and listing the git remotes a KB shares through, and the checks
  * that every peer name and URL passes before it is stored or any transport sees it.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "bp/article.h"
 #include "bp/sync.h"
@@ -135,6 +139,12 @@ int bp_peer_url_check(const char *url, struct bp_error *err)
 		/* file:///path has no host; file://host/path names this machine. */
 		if (has_prefix(url, "file://") && !len)
 			return 0;
+		/* A password in the URL would be stored in git's config and shown by peer list. */
+		if (memchr(rest, '@', len) && memchr(rest, ':', (size_t)((const char *)memchr(
+								 rest, '@', len) - rest)))
+			return bp_error_set(err, BP_EINVALID,
+					    "refusing peer URL: it holds a password; put it in "
+					    "BESTPRACTICE_TOKEN or a git credential helper instead");
 		/* ssh://-oProxyCommand=... would reach ssh as an option. */
 		if (!authority_ok(rest, len, !has_prefix(url, "file://"), &why))
 			return bp_error_set(err, BP_EINVALID, "refusing peer URL '%s': it has %s",
@@ -162,9 +172,25 @@ int bp_peer_url_check(const char *url, struct bp_error *err)
 	return 0; /* a local path */
 }
 
+/* Whether a checked URL is a local path (no scheme, not scp-style host:path). */
+static int is_local_path(const char *url)
+{
+	const char *colon = strchr(url, ':'), *slash = strchr(url, '/');
+
+	return !strstr(url, "://") && (!colon || (slash && slash < colon));
+}
+
+int bp_peer_local_missing(const char *url)
+{
+	struct stat st;
+
+	return is_local_path(url) && stat(url, &st) < 0;
+}
+
 int bp_peer_add(struct bp_kb *kb, const char *name, const char *url, enum bp_peer_role role,
 		const char *sector, struct bp_error *err)
 {
+	char *abs = NULL;
 	git_remote *remote = NULL;
 	git_config *cfg = NULL;
 	struct bp_buf key = BP_BUF_INIT;
@@ -182,9 +208,26 @@ int bp_peer_add(struct bp_kb *kb, const char *name, const char *url, enum bp_pee
 		return bp_error_set(err, BP_EINVALID,
 				    "invalid sector '%s': use lowercase letters, digits and hyphens",
 				    sector);
+	/* A relative path means what it means here, not where sync happens to run later. */
+	if (is_local_path(url) && url[0] != '/') {
+		char *real = realpath(url, NULL), cwd[4096];
+
+		if (real)
+			abs = bp_strdup(real);
+		else if (getcwd(cwd, sizeof(cwd)))
+			abs = bp_malloc(strlen(cwd) + strlen(url) + 2);
+		if (abs && !real)
+			snprintf(abs, strlen(cwd) + strlen(url) + 2, "%s/%s", cwd, url);
+		free(real);
+		if (!abs)
+			return bp_error_nomem(err);
+		url = abs;
+	}
 	rc = bp_kb_lock(kb, err);
-	if (rc)
+	if (rc) {
+		bp_free(abs);
 		return rc;
+	}
 	rc = git_remote_create(&remote, kb->repo, name, url);
 	if (rc == GIT_EEXISTS) {
 		rc = bp_error_set(err, BP_EEXISTS, "a peer named '%s' already exists", name);
@@ -216,6 +259,7 @@ out:
 	bp_buf_release(&key);
 	git_config_free(cfg);
 	git_remote_free(remote);
+	bp_free(abs);
 	return rc;
 }
 

@@ -291,7 +291,13 @@ static int remote_urls_ok(git_remote *remote, const char *peer, struct bp_error 
 
 	if (!rc && git_remote_pushurl(remote))
 		rc = bp_peer_url_check(git_remote_pushurl(remote), err);
-	return rc ? bp_error_prefix(err, "peer '%s'", peer) : 0;
+	if (rc)
+		return bp_error_prefix(err, "peer '%s'", peer);
+	/* libgit2 would say "unsupported URL protocol" of a folder that is not there. */
+	if (bp_peer_local_missing(git_remote_url(remote)))
+		return bp_error_set(err, BP_ENETWORK, "peer '%s': no repository at '%s'", peer,
+				    git_remote_url(remote));
+	return 0;
 }
 
 /* --- small git helpers ----------------------------------------------------------------- */
@@ -588,17 +594,23 @@ static int local_branch(char **out, struct bp_kb *kb, struct bp_error *err)
 	return *out ? 0 : bp_error_nomem(err);
 }
 
-/* A name for the other side's version of a conflicting file: who made it. */
-static void conflict_who(char *out, size_t size, git_commit *theirs, const char *peer)
+/*
+ * A name for the other side's version of a conflicting file: who made it, that is the author
+ * of the last commit on their side that changed it; the peer's name when that says nothing.
+ */
+static void conflict_who(char *out, size_t size, struct bp_kb *kb, git_commit *theirs,
+			 const char *path, const char *peer)
 {
-	const git_signature *a = git_commit_author(theirs);
-	char *slug = NULL;
+	char *who = NULL, *name = NULL, *slug = NULL;
 
-	if (a && a->name && bp_slugify(&slug, a->name, 30, NULL) == 0 && strcmp(slug, "untitled"))
+	if (bp_last_author(&who, &name, kb->repo, git_commit_id(theirs), path, NULL) == 0 &&
+	    bp_slugify(&slug, name, 30, NULL) == 0 && strcmp(slug, "untitled"))
 		snprintf(out, size, "%s", slug);
 	else
 		snprintf(out, size, "%s", peer);
 	bp_free(slug);
+	bp_free(name);
+	bp_free(who);
 }
 
 /* "law/x.md" -> "law/x.conflict-bob.md" (or -2, -3 when taken in `idx`). */
@@ -744,7 +756,6 @@ static int merge_trees(git_oid *tree_out, struct sync_state *s, git_commit *ours
 		rc = bp_error_nomem(err);
 		goto out;
 	}
-	conflict_who(who, sizeof(who), theirs, s->peer);
 	for (i = 0; i < n; i++) {
 		struct conflict *c = &cs[i];
 		git_oid mine, copy;
@@ -764,6 +775,7 @@ static int merge_trees(git_oid *tree_out, struct sync_state *s, git_commit *ours
 			continue;
 		}
 		/* Both changed it: ours stays in place, theirs goes beside it. */
+		conflict_who(who, sizeof(who), s->kb, theirs, c->path, s->peer);
 		cp = copy_path(idx, c->path, who);
 		if (!cp) {
 			rc = bp_error_nomem(err);
@@ -891,6 +903,7 @@ static int move_branch(struct sync_state *s, const char *branch, git_commit *fro
 	struct bp_tree_diff_cb cb = {collect_move, NULL, &mv};
 	git_tree *a = NULL, *b = NULL;
 	git_index *idx = NULL;
+	git_odb *odb = NULL;
 	git_reference *ref = NULL;
 	struct bp_buf name = BP_BUF_INIT;
 	size_t i;
@@ -908,7 +921,23 @@ static int move_branch(struct sync_state *s, const char *branch, git_commit *fro
 		rc = bp_error_nomem(err);
 	if (rc)
 		goto out;
+	/* Everything that could stop the move is checked before anything is written. */
+	rc = git_repository_odb(&odb, s->kb->repo);
+	if (rc < 0) {
+		rc = bp_git_error(err, rc, "cannot read objects");
+		goto out;
+	}
 	for (i = 0; i < mv.n; i++) {
+		size_t size = 0;
+		git_object_t type;
+
+		if (mv.m[i].has_new &&
+		    (git_odb_read_header(&size, &type, odb, &mv.m[i].new_id) < 0 ||
+		     size > MAX_CHECKOUT)) {
+			rc = bp_error_set(err, BP_EREFUSED, "peer '%s': not merged: '%s' is missing "
+					  "or larger than 64 MiB", s->peer, mv.m[i].path);
+			goto out;
+		}
 		if (!worktree_is(s->kb, mv.m[i].path, mv.m[i].has_old ? &mv.m[i].old_id : NULL) &&
 		    !worktree_is(s->kb, mv.m[i].path, mv.m[i].has_new ? &mv.m[i].new_id : NULL)) {
 			rc = bp_error_set(err, BP_EINVALID,
@@ -925,9 +954,6 @@ static int move_branch(struct sync_state *s, const char *branch, git_commit *fro
 			rc = bp_kb_delete_file(s->kb, mv.m[i].path, err);
 		} else if ((rc = git_blob_lookup(&blob, s->kb->repo, &mv.m[i].new_id)) < 0) {
 			rc = bp_git_error(err, rc, "cannot read '%s'", mv.m[i].path);
-		} else if (git_blob_rawsize(blob) > MAX_CHECKOUT) {
-			rc = bp_error_set(err, BP_EREFUSED, "peer '%s': not merged: '%s' is larger "
-					  "than 64 MiB", s->peer, mv.m[i].path);
 		} else {
 			rc = bp_kb_write_file(s->kb, mv.m[i].path, git_blob_rawcontent(blob),
 					      (size_t)git_blob_rawsize(blob), err);
@@ -959,6 +985,7 @@ static int move_branch(struct sync_state *s, const char *branch, git_commit *fro
 		rc = bp_git_error(err, rc, "cannot move branch '%s'", branch);
 out:
 	moves_release(&mv);
+	git_odb_free(odb);
 	git_reference_free(ref);
 	git_index_free(idx);
 	git_tree_free(a);
@@ -1306,6 +1333,7 @@ int bp_sync(struct bp_kb *kb, const struct bp_sync_opts *opts, size_t *failed,
 		if (prc) {
 			r.failed = 1;
 			r.error = perr.msg;
+			r.code = prc;
 			(*failed)++;
 			if (!first_rc) {
 				first_rc = prc;

@@ -59,8 +59,9 @@ int bp_peer_list(struct bp_kb *kb, int (*fn)(const struct bp_peer_info *p, void 
 struct bp_sync_report {
 	const char *peer;
 	enum bp_peer_role role;
-	int failed;              /* the peer could not be synced: see `error` */
+	int failed;              /* the peer could not be synced: see `error` and `code` */
 	const char *error;
+	int code;                /* BP_E* of the failure */
 	int unchanged;           /* nothing new */
 	int rewritten;           /* its history was rewritten (force-push): re-indexed */
 	int pushed;              /* shared: our commits were pushed */

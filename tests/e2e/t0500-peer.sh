@@ -217,4 +217,33 @@ test_expect_success 'sync of a peer that does not exist' '
 	test_grep "no peer named .nobody." err
 '
 
+test_expect_success 'a relative path is stored as an absolute one' '
+	mkdir -p sub &&
+	(cd sub && bestpractice --kb ../kb peer add rel ../peer-kb) &&
+	test "$(git -C kb config remote.rel.url)" = "$TRASH/peer-kb" &&
+	bestpractice --kb kb peer rm rel
+'
+
+test_expect_success 'a missing local peer is named, with its path' '
+	bestpractice --kb kb peer add gone "$TRASH/no-such-kb" &&
+	test_expect_code 3 bestpractice --kb kb sync gone 2>err &&
+	test_grep "peer .gone.: no repository at .*no-such-kb" err &&
+	bestpractice --kb kb peer rm gone
+'
+
+test_expect_success 'a password in a URL is refused, never stored' '
+	test_expect_code 2 bestpractice --kb kb peer add secret https://me:s3cret@git.example.org/kb.git 2>err &&
+	test_grep "password" err &&
+	! grep -q s3cret err &&
+	test_expect_code 1 git -C kb config remote.secret.url
+'
+
+test_expect_success 'origin is shared unless said otherwise' '
+	git init -q --bare origin.git &&
+	bestpractice --kb kb peer add origin "$TRASH/origin.git" >out &&
+	test_grep "added shared peer origin" out &&
+	test "$(git -C kb config remote.origin.bestpracticerole)" = shared &&
+	bestpractice --kb kb peer rm origin
+'
+
 test_done

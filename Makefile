@@ -56,6 +56,8 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 HEADERS = $(wildcard include/bp/*.h) include/bestpractice.h
 HEADERTEST = $(HEADERS:%.h=$(BUILD)/headertest/%.o)
 MAN_PAGES = $(wildcard man/*.[157])
+# The benchmark's corpus generator (libc only).
+BENCH_GEN = $(BUILD)/bench/gen
 
 .PHONY: all check test unit lint headertest deps demo install uninstall clean bench fuzz
 .DELETE_ON_ERROR:
@@ -82,6 +84,10 @@ $(BUILD)/headertest/%.o: %.h
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -Wno-pedantic -x c -c -o $@ $<
 
+$(BENCH_GEN): bench/gen.c
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
+
 headertest: $(HEADERTEST)
 unit: $(UNIT_BIN)
 
@@ -93,7 +99,7 @@ lint:
 deps:
 	@sh scripts/install-deps
 
-test: all unit headertest lint
+test: all unit headertest lint $(BENCH_GEN)
 	@BUILD=$(BUILD) bash tests/run
 
 check: deps
@@ -127,4 +133,4 @@ uninstall:
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(BENCH_GEN).d

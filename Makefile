@@ -56,8 +56,9 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 HEADERS = $(wildcard include/bp/*.h) include/bestpractice.h
 HEADERTEST = $(HEADERS:%.h=$(BUILD)/headertest/%.o)
 MAN_PAGES = $(wildcard man/*.[157])
-# The benchmark's corpus generator (libc only).
+# The benchmark's corpus generator (libc only) and the corpus size of `make bench`.
 BENCH_GEN = $(BUILD)/bench/gen
+N ?= 10000
 
 .PHONY: all check test unit lint headertest deps demo install uninstall clean bench fuzz
 .DELETE_ON_ERROR:
@@ -108,6 +109,12 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) sh scripts/demo
+
+# Not part of check: minutes of work, and figures to read rather than assert.
+bench:
+	@sh scripts/install-deps bench
+	@$(MAKE) --no-print-directory all $(BENCH_GEN)
+	@BUILD=$(BUILD) N=$(N) bash bench/run.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \

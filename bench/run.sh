@@ -155,7 +155,7 @@ bare_bytes=$(stat -c %s "$W/bare.db")
 
 # --- 2. search ----------------------------------------------------------------------------
 # Query words, chosen from the corpus: a rare name (in about 0.1% of the articles), a phrase
-# (about 5%) and a common word (about half).
+# (about 5%) and a common word (about half, from rank 60 of the vocabulary down).
 "$gen" --words >"$W/words.txt"
 counts() {
 	awk -F'\t' -v kind="$1" -v from="$2" -v to="$3" -v step="$4" '
@@ -167,7 +167,7 @@ counts() {
 rare_target=$((N / 1000 > 3 ? N / 1000 : 3))
 rare=$(counts name 20 3000 5 | closest "$rare_target")
 phrase=$(counts phrase 0 100000 1 | closest $((N / 20)))
-common=$(counts word 40 400 1 | closest $((N / 2)))
+common=$(counts word 60 400 1 | closest $((N / 2)))
 say "words: rare $rare, phrase $phrase, common $common"
 
 for kind in rare phrase common; do
@@ -260,6 +260,11 @@ rev=$(git -C "$top" rev-parse --short HEAD)
 rss_sync=$(cat "$W/rss-sync")
 rss_reindex=$(cat "$W/rss-reindex")
 word_of() { printf '%s' "${1%|*}"; }
+# The memory goal holds at N=100000; at another N the verdict says at which.
+mem_verdict() {
+	v=$(verdict "$(awk -v k="$1" 'BEGIN { if (k == "-") print "-"; else printf "%.1f", k / 1024 }')" "<=" 64)
+	if [ "$N" -eq 100000 ] || [ "$v" = - ]; then echo "$v"; else echo "$v at N=$N"; fi
+}
 count_of() { printf '%s' "${1#*|}"; }
 
 {
@@ -327,13 +332,11 @@ count_of() { printf '%s' "${1#*|}"; }
 		"git fetch into a bare clone" "$(ms change-sync 1)" "<=" 1.5
 	row 4 "reindex of an own KB of $N" "$(ms reindex 0)" "bare FTS5 load" \
 		"$(ms reindex 1)" "<=" 1.5
-	r=$(awk -v k="$rss_sync" 'BEGIN { if (k == "-") print "-"; else printf "%.1f", k / 1024 }')
 	printf '| 5 | peak memory of the first sync | %s | git clone --bare: %s; FTS5 load: %s | | ≤ 64 MiB at 100k | %s |\n' \
 		"$(mib "$rss_sync")" "$(mib "$(cat "$W/rss-clone")")" "$(mib "$(cat "$W/rss-load")")" \
-		"$(verdict "$r" "<=" 64)"
-	r=$(awk -v k="$rss_reindex" 'BEGIN { if (k == "-") print "-"; else printf "%.1f", k / 1024 }')
+		"$(mem_verdict "$rss_sync")"
 	printf '| 5 | peak memory of reindex | %s | FTS5 load: %s | | ≤ 64 MiB at 100k | %s |\n' \
-		"$(mib "$rss_reindex")" "$(mib "$(cat "$W/rss-load")")" "$(verdict "$r" "<=" 64)"
+		"$(mib "$rss_reindex")" "$(mib "$(cat "$W/rss-load")")" "$(mem_verdict "$rss_reindex")"
 	printf '| 5 | index size on disk / corpus | %s / %s | bare FTS5 database: %s | %s× (bare: %s×) | — | — |\n' \
 		"$(mib $((index_bytes / 1024)))" "$(mib $((bytes / 1024)))" \
 		"$(mib $((bare_bytes / 1024)))" "$(ratio "$index_bytes" "$bytes")" \

@@ -56,6 +56,9 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 HEADERS = $(wildcard include/bp/*.h) include/bestpractice.h
 HEADERTEST = $(HEADERS:%.h=$(BUILD)/headertest/%.o)
 MAN_PAGES = $(wildcard man/*.[157])
+# The benchmark's corpus generator (libc only) and the corpus size of `make bench`.
+BENCH_GEN = $(BUILD)/bench/gen
+N ?= 10000
 
 .PHONY: all check test unit lint headertest deps demo install uninstall clean bench fuzz
 .DELETE_ON_ERROR:
@@ -82,6 +85,10 @@ $(BUILD)/headertest/%.o: %.h
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -Wno-pedantic -x c -c -o $@ $<
 
+$(BENCH_GEN): bench/gen.c
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
+
 headertest: $(HEADERTEST)
 unit: $(UNIT_BIN)
 
@@ -93,7 +100,7 @@ lint:
 deps:
 	@sh scripts/install-deps
 
-test: all unit headertest lint
+test: all unit headertest lint $(BENCH_GEN)
 	@BUILD=$(BUILD) bash tests/run
 
 check: deps
@@ -102,6 +109,12 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) sh scripts/demo
+
+# Not part of check: minutes of work, and figures to read rather than assert.
+bench:
+	@sh scripts/install-deps bench
+	@$(MAKE) --no-print-directory all $(BENCH_GEN)
+	@BUILD=$(BUILD) N=$(N) bash bench/run.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
@@ -126,4 +139,4 @@ uninstall:
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(BENCH_GEN).d

@@ -22,6 +22,7 @@
 #include "bp/sync.h"
 #include "index_internal.h"
 #include "kb_internal.h"
+#include "tls.h"
 #include "treediff.h"
 
 /* How many times a push rejected because the remote moved is retried after a new merge. */
@@ -497,6 +498,7 @@ static int fetch(struct sync_state *s, git_oid *tip, int *has, char **branch,
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	s->attempts = s->ssh_step = s->pass_step = s->allowed = 0;
 	s->auth_tried[0] = '\0';
+	bp_tls_load();
 	rc = git_remote_fetch(remote, &specs, &fo, "bestpractice sync");
 	if (rc < 0) {
 		rc = peer_error(s, err, rc, "cannot fetch");
@@ -1086,6 +1088,7 @@ static int push(struct sync_state *s, const char *local, const char *remote_bran
 	s->push_status[0] = '\0';
 	s->attempts = s->ssh_step = s->pass_step = s->allowed = 0;
 	s->auth_tried[0] = '\0';
+	bp_tls_load();
 	rc = git_remote_push(remote, &specs, &po);
 	if (rc == GIT_ENONFASTFORWARD || (rc == 0 && s->push_rejected)) {
 		/* The remote moved since we fetched: the caller fetches, merges and retries. */

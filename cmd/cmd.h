@@ -168,6 +168,7 @@ COMMAND(sectors);
 COMMAND(tags);
 COMMAND(check);
 COMMAND(reindex);
+COMMAND(dump_index);
 #undef COMMAND
 
 #endif

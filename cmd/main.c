@@ -15,7 +15,7 @@
 const struct cmd *const commands[] = {
 	&cmd_init,    &cmd_add,  &cmd_show,   &cmd_edit, &cmd_rm,    &cmd_list,
 	&cmd_search,  &cmd_related, &cmd_sectors, &cmd_tags, &cmd_log, &cmd_import,
-	&cmd_check,   &cmd_reindex, &cmd_config,  &cmd_help, NULL,
+	&cmd_check,   &cmd_reindex, &cmd_config,  &cmd_help, &cmd_dump_index, NULL,
 };
 
 /* Options accepted before the command name (and after it, for convenience). */

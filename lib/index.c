@@ -65,6 +65,10 @@ static const char schema_sql[] =
 	"  blob TEXT NOT NULL,"
 	"  PRIMARY KEY(source, path)"
 	") WITHOUT ROWID;"
+	/* The own KB's paths that the last update read from the working tree (git's status),
+	 * whether they gave a row or not (a file deleted by hand gives none): the next update
+	 * reads each of them again, from HEAD once the working tree no longer changes it. */
+	"CREATE TABLE worktree(path TEXT PRIMARY KEY) WITHOUT ROWID;"
 	"CREATE VIRTUAL TABLE fts USING fts5(" BP_FTS_COLUMNS ","
 	"  tokenize = 'porter unicode61 remove_diacritics 2');"
 	"CREATE VIRTUAL TABLE fts_vocab USING fts5vocab(fts, 'row');"
@@ -752,20 +756,16 @@ out:
 	return rc;
 }
 
-/* Paths of the own source whose rows show the working tree. */
-static int overlaid_rows(struct pathset *out, struct bp_index *ix, sqlite3_int64 source_id,
-			 struct bp_error *err)
+/* Paths of the own source that the last update read from the working tree. */
+static int overlaid_paths(struct pathset *out, struct bp_index *ix, struct bp_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = bp_index_prepare(&st, ix, ST_OVERLAID,
-			      "SELECT path FROM articles WHERE source = ? AND overlay = 1 "
-			      "ORDER BY path",
+	rc = bp_index_prepare(&st, ix, ST_OVERLAID, "SELECT path FROM worktree ORDER BY path",
 			      err);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, source_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (pathset_add(out, (const char *)sqlite3_column_text(st, 0))) {
 			sqlite3_reset(st);
@@ -773,6 +773,35 @@ static int overlaid_rows(struct pathset *out, struct bp_index *ix, sqlite3_int64
 		}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : bp_db_error(err, ix->db, rc, "cannot read the overlay");
+}
+
+/* Remember `dirty` as the paths read from the working tree, for the next update. */
+static int set_overlaid_paths(struct bp_index *ix, const struct pathset *dirty,
+			      struct bp_error *err)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	rc = bp_index_prepare(&st, ix, ST_WT_CLEAR, "DELETE FROM worktree", err);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return bp_db_error(err, ix->db, rc, "cannot update the overlay");
+	for (i = 0; i < dirty->n; i++) {
+		rc = bp_index_prepare(&st, ix, ST_WT_ADD, "INSERT INTO worktree(path) VALUES(?)",
+				      err);
+		if (rc)
+			return rc;
+		sqlite3_bind_text(st, 1, dirty->path[i], -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return bp_db_error(err, ix->db, rc, "cannot update the overlay");
+	}
+	return 0;
 }
 
 static int commit_tree(git_tree **out, struct bp_index *ix, const git_oid *commit,
@@ -804,7 +833,8 @@ static void tick(struct progress_state *ps)
 
 /*
  * Bring one source up to date. `dirty` (own KB only, else NULL) lists the paths that the
- * working tree changed; `was_overlaid` those whose rows showed the working tree.
+ * working tree changed; they are read from the working tree, and the paths read from it last
+ * time that it no longer changes are read again from the commit.
  */
 static int update_source(struct bp_index *ix, const struct bp_source *src,
 			 const struct pathset *dirty, const struct bp_progress *progress,
@@ -864,7 +894,7 @@ static int update_source(struct bp_index *ix, const struct bp_source *src,
 			goto out;
 	}
 	if (dirty) {
-		rc = overlaid_rows(&was, ix, source_id, err);
+		rc = overlaid_paths(&was, ix, err);
 		if (rc)
 			goto out;
 		for (i = 0; i < was.n; i++)
@@ -874,6 +904,7 @@ static int update_source(struct bp_index *ix, const struct bp_source *src,
 		for (i = 0; i < dirty->n; i++)
 			if ((rc = sync_path(ix, src, source_id, new_tree, dirty->path[i], 1, err)))
 				goto out;
+		rc = set_overlaid_paths(ix, dirty, err);
 	}
 out:
 	pathset_release(&was);
@@ -895,8 +926,8 @@ static int needs_update(int *yes, struct bp_index *ix, const struct bp_source *s
 	if (*yes)
 		return 0;
 	rc = bp_index_prepare(&st, ix, ST_SOURCES_ALL,
-			      "SELECT name, commit_id, (SELECT count(*) FROM articles "
-			      "WHERE source = sources.id AND overlay = 1) FROM sources",
+			      "SELECT name, commit_id, CASE name WHEN '' THEN "
+			      "(SELECT count(*) FROM worktree) ELSE 0 END FROM sources",
 			      err);
 	if (rc)
 		return rc;

@@ -12,6 +12,7 @@
  *   ["article", SOURCE, PATH, BLOB, TITLE, SECTOR, [TAGS...], AUTHOR, CREATED, UPDATED,
  *    OVERLAY, FTS-TITLE, FTS-TAGS, FTS-BODY, FTS-SECTOR, FTS-AUTHOR]
  *   ["skipped", SOURCE, PATH, BLOB]
+ *   ["worktree", PATH]: a path of the own KB read from the working tree
  *   ["orphan-fts", TITLE] and ["orphan-tag", TAG]: rows that belong to no article
  */
 static const char dump_sql[] =
@@ -27,6 +28,8 @@ static const char dump_sql[] =
 	" UNION ALL"
 	" SELECT json_array('skipped', s.name, k.path, k.blob)"
 	" FROM skipped k LEFT JOIN sources s ON s.id = k.source"
+	" UNION ALL"
+	" SELECT json_array('worktree', path) FROM worktree"
 	" UNION ALL"
 	" SELECT json_array('orphan-fts', title) FROM fts"
 	" WHERE rowid NOT IN (SELECT id FROM articles)"

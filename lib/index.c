@@ -113,8 +113,9 @@ static void finalize_all(struct bp_index *ix)
 }
 
 /*
- * Open the file, set it up defensively, and check its schema. Returns 0, BP_EDB, or 1 when
- * the file must be recreated (a damaged file or another schema version).
+ * Open the file, set it up defensively, and check its schema. Returns 0, BP_EDB, 1 when the
+ * file is damaged and 3 when it has another schema version (either must be recreated), or 2
+ * when another process was creating it.
  */
 static int db_open(struct bp_index *ix, struct bp_error *err)
 {
@@ -158,7 +159,7 @@ static int db_open(struct bp_index *ix, struct bp_error *err)
 	if (version == BP_INDEX_SCHEMA)
 		return 0;
 	if (version != 0 || tables != 0)
-		return 1; /* another version: rebuilt, as the index is only a cache */
+		return 3; /* another version: rebuilt, as the index is only a cache */
 	rc = sqlite3_exec(ix->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(ix->db, schema_sql, NULL, NULL, NULL);
@@ -199,7 +200,9 @@ static int open_or_recreate(struct bp_index *ix, struct bp_error *err)
 		db_close(ix);
 		if (rc < 0)
 			return rc;
-		if (rc == 1) {
+		if (rc == 1 && !ix->rebuilt)
+			bp_warn(bp_kb_warn(ix->kb), "the search index was damaged; rebuilding it");
+		if (rc == 1 || rc == 3) {
 			ix->rebuilt = 1;
 			unlink_db(ix->path);
 		}

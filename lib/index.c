@@ -1021,12 +1021,15 @@ static int own_source(struct bp_source *s, struct bp_index *ix, struct bp_error 
 	return 0;
 }
 
-static int update(struct bp_index *ix, const struct bp_progress *progress, struct bp_error *err)
+/* Bring every source up to date; *was_damaged (may be NULL) says whether a failure was a
+ * damaged file, which the ROLLBACK after it would no longer show. */
+static int update(struct bp_index *ix, const struct bp_progress *progress, int *was_damaged,
+		  struct bp_error *err)
 {
 	struct bp_source own, *peers = NULL, *all = NULL;
 	struct pathset dirty = {0};
 	size_t npeers = 0, i;
-	int rc, yes = 0;
+	int rc, yes = 0, code = 0;
 
 	rc = own_source(&own, ix, err);
 	if (!rc)
@@ -1055,9 +1058,15 @@ static int update(struct bp_index *ix, const struct bp_progress *progress, struc
 		rc = drop_gone_sources(ix, all, npeers + 1, err);
 	if (!rc)
 		rc = exec(ix, "COMMIT", err);
-	if (rc)
+	if (rc) {
+		code = sqlite3_extended_errcode(ix->db);
 		sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+	}
 out:
+	if (rc && !code)
+		code = sqlite3_extended_errcode(ix->db);
+	if (was_damaged)
+		*was_damaged = rc == BP_EDB && damaged(code);
 	bp_free(all);
 	bp_sources_free(peers, npeers);
 	pathset_release(&dirty);
@@ -1067,10 +1076,10 @@ out:
 int bp_index_update(struct bp_index *ix, const struct bp_progress *progress,
 		    struct bp_error *err)
 {
-	int rc = update(ix, progress, err);
+	int was_damaged = 0, rc = update(ix, progress, &was_damaged, err);
 
 	/* A file damaged under us: start again from an empty one, once. */
-	if (rc == BP_EDB && damaged(sqlite3_extended_errcode(ix->db))) {
+	if (was_damaged) {
 		bp_warn(bp_kb_warn(ix->kb), "the search index was damaged; rebuilding it");
 		bp_error_clear(err);
 		db_close(ix);
@@ -1078,7 +1087,7 @@ int bp_index_update(struct bp_index *ix, const struct bp_progress *progress,
 		ix->rebuilt = 1;
 		rc = open_or_recreate(ix, err);
 		if (!rc)
-			rc = update(ix, progress, err);
+			rc = update(ix, progress, NULL, err);
 	}
 	return rc;
 }
@@ -1092,7 +1101,7 @@ int bp_index_rebuild(struct bp_index *ix, const struct bp_progress *progress,
 	unlink_db(ix->path);
 	ix->rebuilt = 1;
 	rc = open_or_recreate(ix, err);
-	return rc ? rc : update(ix, progress, err);
+	return rc ? rc : update(ix, progress, NULL, err);
 }
 
 int bp_index_clear_source(struct bp_index *ix, sqlite3_int64 source_id, struct bp_error *err)

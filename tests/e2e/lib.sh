@@ -43,10 +43,17 @@ say() {
 	printf '%s\n' "$*"
 }
 
+# Run a case's commands in the current shell (a cd lasts), inside a function of its own so
+# that a "return 1" in them (as in "for ...; do ... || return 1; done") ends the case as a
+# failure rather than returning from test_expect_success before it has said anything.
+test_eval_() {
+	eval "$1"
+}
+
 # test_expect_success 'description' 'commands'
 test_expect_success() {
 	test_count=$((test_count + 1))
-	if { eval "$2"; } >"$TRASH/.out" 2>&1 </dev/null; then
+	if test_eval_ "$2" >"$TRASH/.out" 2>&1 </dev/null; then
 		say "ok $test_count - $1"
 	else
 		test_failed=$((test_failed + 1))

@@ -248,6 +248,31 @@ test_expect_success 'ranking: a title hit, then a tag hit, then a body-only hit'
 	jq -s -e "map(.score) | . == (sort | reverse) and .[0] > .[2]" out
 '
 
+test_expect_success 'a title hit outranks a body that says the word three times' '
+	mkdir -p corporate academic &&
+	cat >corporate/keeping-the-old-microfiche-reader.md <<-\EOF &&
+	---
+	title: Why the old microfiche reader in the basement still earns its keep
+	sector: corporate
+	---
+	It is cheap to run, and the films outlast every vendor that sold them.
+	EOF
+	cat >academic/film-formats-in-a-research-library.md <<-\EOF &&
+	---
+	title: Film formats in a research library
+	sector: academic
+	---
+	Microfiche and more microfiche: the microfiche cabinets hold the theses.
+	EOF
+	ids microfiche &&
+	rm -r corporate academic &&
+	cat >expect <<-\EOF &&
+	corporate/keeping-the-old-microfiche-reader
+	academic/film-formats-in-a-research-library
+	EOF
+	test_cmp expect ids
+'
+
 test_expect_success 'the ranking follows an edit that moves the word into another title' '
 	sed -i "s/^title: .*/title: Accessioning and inventory on the day a deposit arrives/" \
 		archives/accessioning-a-deposit-on-the-day-it-arrives.md &&

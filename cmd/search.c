@@ -36,16 +36,22 @@ struct printer {
 	size_t shown;
 };
 
-/* Print a snippet: newlines as spaces, escaped, matches highlighted on a terminal. */
+/*
+ * Print a snippet: newlines as spaces, without the blank that ends the body's last line,
+ * escaped, matches highlighted on a terminal.
+ */
 static void put_snippet(struct ctx *ctx, const char *snip)
 {
 	char *flat = strdup(snip ? snip : ""), *esc = NULL, *p;
+	size_t n;
 
 	if (!flat)
 		return;
 	for (p = flat; *p; p++)
 		if (*p == '\n' || *p == '\r' || *p == '\t')
 			*p = ' ';
+	for (n = strlen(flat); n && flat[n - 1] == ' '; n--)
+		flat[n - 1] = '\0';
 	if (bp_escape(&esc, flat, strlen(flat), 0, NULL)) {
 		free(flat);
 		return;

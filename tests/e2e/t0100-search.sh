@@ -295,6 +295,18 @@ test_expect_success 'the whole output of a search: title, id and sector, snippet
 	test_cmp expect out
 '
 
+test_expect_success 'a snippet at the end of a body ends there, with no stray blank' '
+	bestpractice search downstairs >out &&
+	cat >expect <<-\EOF &&
+	Triaging clinical questions at the first contact
+	  medical/triaging-clinical-questions-at-the-first-contact · medical
+	  …A registrar visiting from Zürich asked hers in the café downstairs, and that was fine.
+
+	medical 1
+	EOF
+	test_cmp expect out
+'
+
 test_expect_success 'snippets show the matched words as plain text, without Markdown' '
 	bestpractice search bundle >out &&
 	test_grep "the draft bundle two days" out &&

@@ -87,7 +87,7 @@ log() {
 
 # One random operation. `step` numbers it.
 operate() {
-	rnd 22
+	rnd 23
 	case $r in
 	0 | 1) # add through the program, from standard input
 		word
@@ -237,6 +237,32 @@ operate() {
 		fi
 		bp search "$w"
 		git checkout -q HEAD -- "$f"
+		;;
+	22) # a file with odd content, new or over an article: some are skipped, some lenient
+		dest=
+		rnd 2
+		if [ "$r" -eq 0 ]; then
+			pick_article
+			dest=$f
+		fi
+		[ -n "$dest" ] || new_path
+		rnd 6
+		case $r in
+		0) log "hand UTF-16 file $dest"
+		   printf '\377\376-\000-\000-\000\n\000' >"$dest" ;;
+		1) log "hand file with invalid UTF-8 $dest"
+		   printf -- '---\ntitle: Caf\351 %s\nsector: law\n---\nNa\357ve \377 body\n' "$step" \
+			   >"$dest" ;;
+		2) log "hand empty file $dest"
+		   : >"$dest" ;;
+		3) log "hand file with CRLF line ends $dest"
+		   printf -- '---\r\ntitle: Windows %s\r\nsector: school\r\ntags: [crlf]\r\n---\r\nBody.\r\n' \
+			   "$step" >"$dest" ;;
+		4) log "hand file with a NUL byte $dest"
+		   printf -- '---\ntitle: Nul %s\nsector: law\n---\nA \000 B\n' "$step" >"$dest" ;;
+		5) log "hand file with front matter only $dest"
+		   printf -- '---\ntitle: Only front matter %s\nsector: museum\n---\n' "$step" >"$dest" ;;
+		esac
 		;;
 	esac
 	# Now and then a search, as a user would run between changes.

@@ -205,6 +205,19 @@ test_expect_success 'after all that, check finds every article valid and the ind
 	test_line_count = 0 err
 '
 
+test_expect_success 'check notices an index out of step with git, says what, and mends it' '
+	sqlite3 $IX "UPDATE articles SET blob = '"'0000'"' WHERE path = '"'$CIT.md'"';
+		DELETE FROM articles WHERE path = '"'$LOOSE.md'"'" &&
+	bestpractice check >out 2>err &&
+	test_grep "index (own): .$CIT.md. is out of date" err &&
+	test_grep "index (own): .$LOOSE.md. is missing" err &&
+	test_grep "the search index did not match git (2 differences); rebuilding it" err &&
+	bestpractice check >out 2>err &&
+	test_line_count = 0 err &&
+	bestpractice dump-index >after.dump &&
+	test_cmp before.dump after.dump
+'
+
 test_expect_success 'check: exit 2 and FILE:LINE for an article broken by hand' '
 	sed -i "s/^tags: .*/tags: reference/" $CIT.md &&
 	test_expect_code 2 bestpractice check >out 2>err &&

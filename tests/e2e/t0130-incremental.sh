@@ -322,7 +322,9 @@ test_expect_success 'setup: the sample KB, committed, and an editor script' '
 	chmod +x editor.sh &&
 	: >ops.log && : >bp.err && : >crashes &&
 	cd kb &&
-	bestpractice search catalogue >/dev/null
+	bestpractice search catalogue >/dev/null &&
+	bestpractice help >"$TRASH/help.out" &&
+	test_grep -v dump-index "$TRASH/help.out"
 '
 
 step=0

@@ -209,6 +209,10 @@ test_expect_success '--sector (repeatable), --tag and --author filter the matche
 	test_cmp expect ids &&
 	ids --author PRIYA question &&
 	test_cmp expect ids &&
+	ids --tag weeding -g looseleaf court OR bundle &&
+	echo law/cancelling-superseded-looseleaf >expect &&
+	test_cmp expect ids &&
+	test_expect_code 1 bestpractice search --tag weeding --tag court court OR bundle &&
 	test_expect_code 1 bestpractice search --tag nowhere question >out &&
 	test_line_count = 0 out
 '

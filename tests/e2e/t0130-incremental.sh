@@ -95,7 +95,7 @@ operate() {
 		log "add -s $pick 'Tip $step about $w'"
 		printf 'Advice on %s, step %s.\n\nSee [the guide](https://host%s.example/%s).\n' \
 			"$w" "$step" "$step" "$w" |
-			bp add -t "Tip $step about $w" -s "$pick" -g "$w"
+			bp add -t "Tip $step about $w" -s "$pick" -g "tag-$((step % 7))"
 		;;
 	2) # edit through the program, with an editor that appends a line and retitles
 		pick_article

@@ -237,8 +237,8 @@ static int set_opt(struct ctx *ctx, struct args *a, const struct opt *o, const c
 /*
  * Parse a command's arguments: options anywhere before "--", long options as --name VALUE or
  * --name=VALUE, short ones as -x VALUE or -xVALUE, flags bundled (-ab); in a command with
- * CMD_DASH_WORDS only as -x VALUE, as "-word" is an operand there. Returns 0, or the exit
- * status of a usage error already reported. Sets *help when --help was given.
+ * CMD_DASH_WORDS only as -x VALUE or -xNUMBER, as "-word" is an operand there. Returns 0,
+ * or the exit status of a usage error already reported. Sets *help when --help was given.
  */
 static int parse_args(struct ctx *ctx, struct args *a, const struct cmd *c, int argc,
 		      char **argv, int *help)
@@ -301,10 +301,14 @@ static int parse_args(struct ctx *ctx, struct args *a, const struct cmd *c, int 
 		/*
 		 * Where an operand may start with '-' (search's "-word" excludes), a short option
 		 * stands alone: "-scanner" is a word to exclude, not -s with the value "canner".
+		 * Only a number may be attached, to an option that takes one ("-n5").
 		 */
 		if ((c->flags & CMD_DASH_WORDS) && s[2]) {
-			a->operands[a->noperands++] = argv[i];
-			continue;
+			o = find_short(c->opts, s[1]);
+			if (!o || !(o->flags & OPT_INT) || s[2 + strspn(s + 2, "0123456789")]) {
+				a->operands[a->noperands++] = argv[i];
+				continue;
+			}
 		}
 		/* Short options, possibly bundled. */
 		o = find_short(c->opts, s[1]);

@@ -236,6 +236,10 @@ test_expect_success '-n and --limit show the best N and say how many there were'
 	test "$(tail -n 1 out.full)" = "1 of 3 matches: archives 1 · public 1 · school 1" &&
 	ids --limit 2 inventory &&
 	test_line_count = 2 ids &&
+	ids -n2 inventory &&
+	test_line_count = 2 ids &&
+	ids -n 2 -n2x inventory &&
+	test_line_count = 2 ids &&
 	test_expect_code 2 bestpractice search -n 0 inventory 2>err &&
 	test_grep "at least 1" err
 '

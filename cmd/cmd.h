@@ -193,6 +193,7 @@ COMMAND(sync);
 COMMAND(adopt);
 COMMAND(outdated);
 COMMAND(complete);
+COMMAND(dump_index);
 #undef COMMAND
 
 #endif

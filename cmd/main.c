@@ -19,7 +19,7 @@ const struct cmd *const commands[] = {
 	&cmd_search,  &cmd_related, &cmd_sectors, &cmd_tags, &cmd_log, &cmd_import,
 	&cmd_check,   &cmd_reindex, &cmd_peer_add, &cmd_peer_rm, &cmd_peer_list, &cmd_sync,
 	&cmd_adopt,   &cmd_outdated,
-	&cmd_config,  &cmd_help, &cmd_complete, NULL,
+	&cmd_config,  &cmd_help, &cmd_complete, &cmd_dump_index, NULL,
 };
 
 /* Options accepted before the command name (and after it, for convenience). */
@@ -268,8 +268,9 @@ static int set_opt(struct ctx *ctx, struct args *a, const struct opt *o, const c
 
 /*
  * Parse a command's arguments: options anywhere before "--", long options as --name VALUE or
- * --name=VALUE, short ones as -x VALUE or -xVALUE, flags bundled (-ab). Returns 0, or the
- * exit status of a usage error already reported. Sets *help when --help was given.
+ * --name=VALUE, short ones as -x VALUE or -xVALUE, flags bundled (-ab); in a command with
+ * CMD_DASH_WORDS only as -x VALUE or -xNUMBER, as "-word" is an operand there. Returns 0,
+ * or the exit status of a usage error already reported. Sets *help when --help was given.
  */
 static int parse_args(struct ctx *ctx, struct args *a, const struct cmd *c, int argc,
 		      char **argv, int *help)
@@ -325,12 +326,16 @@ static int parse_args(struct ctx *ctx, struct args *a, const struct cmd *c, int 
 			continue;
 		}
 		/*
-		 * Where "-word" excludes a word (search), only "-X" alone is a short option:
-		 * "-archives" is a word, not -a with the value "rchives".
+		 * Where an operand may start with '-' (search's "-word" excludes), a short option
+		 * stands alone: "-scanner" is a word to exclude, not -s with the value "canner".
+		 * Only a number may be attached, to an option that takes one ("-n5").
 		 */
 		if ((c->flags & CMD_DASH_WORDS) && s[2]) {
-			a->operands[a->noperands++] = argv[i];
-			continue;
+			o = find_short_option(c->opts, s[1]);
+			if (!o || !(o->flags & OPT_INT) || s[2 + strspn(s + 2, "0123456789")]) {
+				a->operands[a->noperands++] = argv[i];
+				continue;
+			}
 		}
 		/* Short options, possibly bundled. */
 		o = find_short_option(c->opts, s[1]);

@@ -36,7 +36,10 @@ struct printer {
 	size_t shown;
 };
 
-/* Print a snippet: newlines as spaces, escaped, matches highlighted on a terminal. */
+/*
+ * Print a snippet: newlines as spaces, without the blank that ends the body's last line,
+ * escaped, matches highlighted on a terminal.
+ */
 static void put_snippet(struct ctx *ctx, const char *snip)
 {
 	char *flat = strdup(snip ? snip : ""), *esc = NULL, *p;

@@ -66,6 +66,10 @@ static const char schema_sql[] =
 	"  blob TEXT NOT NULL,"
 	"  PRIMARY KEY(source, path)"
 	") WITHOUT ROWID;"
+	/* The own KB's paths that the last update read from the working tree (git's status),
+	 * whether they gave a row or not (a file deleted by hand gives none): the next update
+	 * reads each of them again, from HEAD once the working tree no longer changes it. */
+	"CREATE TABLE worktree(path TEXT PRIMARY KEY) WITHOUT ROWID;"
 	"CREATE VIRTUAL TABLE fts USING fts5(" BP_FTS_COLUMNS ","
 	"  tokenize = 'porter unicode61 remove_diacritics 2');"
 	"CREATE VIRTUAL TABLE fts_vocab USING fts5vocab(fts, 'row');"
@@ -110,8 +114,9 @@ static void finalize_all(struct bp_index *ix)
 }
 
 /*
- * Open the file, set it up defensively, and check its schema. Returns 0, BP_EDB, or 1 when
- * the file must be recreated (a damaged file or another schema version).
+ * Open the file, set it up defensively, and check its schema. Returns 0, BP_EDB, 1 when the
+ * file is damaged and 3 when it has another schema version (either must be recreated), or 2
+ * when another process was creating it.
  */
 static int db_open(struct bp_index *ix, struct bp_error *err)
 {
@@ -155,7 +160,7 @@ static int db_open(struct bp_index *ix, struct bp_error *err)
 	if (version == BP_INDEX_SCHEMA)
 		return 0;
 	if (version != 0 || tables != 0)
-		return 1; /* another version: rebuilt, as the index is only a cache */
+		return 3; /* another version: rebuilt, as the index is only a cache */
 	rc = sqlite3_exec(ix->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(ix->db, schema_sql, NULL, NULL, NULL);
@@ -196,7 +201,9 @@ static int open_or_recreate(struct bp_index *ix, struct bp_error *err)
 		db_close(ix);
 		if (rc < 0)
 			return rc;
-		if (rc == 1) {
+		if (rc == 1 && !ix->rebuilt)
+			bp_warn(bp_kb_warn(ix->kb), "the search index was damaged; rebuilding it");
+		if (rc == 1 || rc == 3) {
 			ix->rebuilt = 1;
 			unlink_db(ix->path);
 		}
@@ -760,20 +767,16 @@ out:
 	return rc;
 }
 
-/* Paths of the own source whose rows show the working tree. */
-static int overlaid_rows(struct pathset *out, struct bp_index *ix, sqlite3_int64 source_id,
-			 struct bp_error *err)
+/* Paths of the own source that the last update read from the working tree. */
+static int overlaid_paths(struct pathset *out, struct bp_index *ix, struct bp_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = bp_index_prepare(&st, ix, ST_OVERLAID,
-			      "SELECT path FROM articles WHERE source = ? AND overlay = 1 "
-			      "ORDER BY path",
+	rc = bp_index_prepare(&st, ix, ST_OVERLAID, "SELECT path FROM worktree ORDER BY path",
 			      err);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, source_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (pathset_add(out, (const char *)sqlite3_column_text(st, 0))) {
 			sqlite3_reset(st);
@@ -781,6 +784,35 @@ static int overlaid_rows(struct pathset *out, struct bp_index *ix, sqlite3_int64
 		}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : bp_db_error(err, ix->db, rc, "cannot read the overlay");
+}
+
+/* Remember `dirty` as the paths read from the working tree, for the next update. */
+static int set_overlaid_paths(struct bp_index *ix, const struct pathset *dirty,
+			      struct bp_error *err)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	rc = bp_index_prepare(&st, ix, ST_WT_CLEAR, "DELETE FROM worktree", err);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return bp_db_error(err, ix->db, rc, "cannot update the overlay");
+	for (i = 0; i < dirty->n; i++) {
+		rc = bp_index_prepare(&st, ix, ST_WT_ADD, "INSERT INTO worktree(path) VALUES(?)",
+				      err);
+		if (rc)
+			return rc;
+		sqlite3_bind_text(st, 1, dirty->path[i], -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return bp_db_error(err, ix->db, rc, "cannot update the overlay");
+	}
+	return 0;
 }
 
 static int commit_tree(git_tree **out, struct bp_index *ix, const git_oid *commit,
@@ -850,7 +882,8 @@ static void on_reject(const char *path, const char *why, void *payload)
 
 /*
  * Bring one source up to date. `dirty` (own KB only, else NULL) lists the paths that the
- * working tree changed; `was_overlaid` those whose rows showed the working tree.
+ * working tree changed; they are read from the working tree, and the paths read from it last
+ * time that it no longer changes are read again from the commit.
  */
 static int update_source(struct bp_index *ix, const struct bp_source *src,
 			 const struct pathset *dirty, const struct bp_progress *progress,
@@ -894,7 +927,7 @@ static int update_source(struct bp_index *ix, const struct bp_source *src,
 			goto out;
 	}
 	if (dirty) {
-		rc = overlaid_rows(&was, ix, source_id, err);
+		rc = overlaid_paths(&was, ix, err);
 		if (rc)
 			goto out;
 		for (i = 0; i < was.n; i++)
@@ -904,6 +937,7 @@ static int update_source(struct bp_index *ix, const struct bp_source *src,
 		for (i = 0; i < dirty->n; i++)
 			if ((rc = sync_path(ix, src, source_id, new_tree, NULL, dirty->path[i], 1, err)))
 				goto out;
+		rc = set_overlaid_paths(ix, dirty, err);
 	}
 out:
 	pathset_release(&was);
@@ -924,8 +958,8 @@ static int needs_update(int *yes, struct bp_index *ix, const struct bp_source *s
 	if (*yes)
 		return 0;
 	rc = bp_index_prepare(&st, ix, ST_SOURCES_ALL,
-			      "SELECT name, commit_id, (SELECT count(*) FROM articles "
-			      "WHERE source = sources.id AND overlay = 1) FROM sources",
+			      "SELECT name, commit_id, CASE name WHEN '' THEN "
+			      "(SELECT count(*) FROM worktree) ELSE 0 END FROM sources",
 			      err);
 	if (rc)
 		return rc;
@@ -1016,12 +1050,15 @@ static int own_source(struct bp_source *s, struct bp_index *ix, struct bp_error 
 	return 0;
 }
 
-static int update(struct bp_index *ix, const struct bp_progress *progress, struct bp_error *err)
+/* Bring every source up to date; *was_damaged (may be NULL) says whether a failure was a
+ * damaged file, which the ROLLBACK after it would no longer show. */
+static int update(struct bp_index *ix, const struct bp_progress *progress, int *was_damaged,
+		  struct bp_error *err)
 {
 	struct bp_source own, *peers = NULL, *all = NULL;
 	struct pathset dirty = {0};
 	size_t npeers = 0, i;
-	int rc, yes = 0;
+	int rc, yes = 0, code = 0;
 
 	rc = own_source(&own, ix, err);
 	if (!rc)
@@ -1050,9 +1087,15 @@ static int update(struct bp_index *ix, const struct bp_progress *progress, struc
 		rc = drop_gone_sources(ix, all, npeers + 1, err);
 	if (!rc)
 		rc = exec(ix, "COMMIT", err);
-	if (rc)
+	if (rc) {
+		code = sqlite3_extended_errcode(ix->db);
 		sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+	}
 out:
+	if (rc && !code)
+		code = sqlite3_extended_errcode(ix->db);
+	if (was_damaged)
+		*was_damaged = rc == BP_EDB && damaged(code);
 	bp_free(all);
 	bp_sources_free(peers, npeers);
 	pathset_release(&dirty);
@@ -1062,10 +1105,10 @@ out:
 int bp_index_update(struct bp_index *ix, const struct bp_progress *progress,
 		    struct bp_error *err)
 {
-	int rc = update(ix, progress, err);
+	int was_damaged = 0, rc = update(ix, progress, &was_damaged, err);
 
 	/* A file damaged under us: start again from an empty one, once. */
-	if (rc == BP_EDB && damaged(sqlite3_extended_errcode(ix->db))) {
+	if (was_damaged) {
 		bp_warn(bp_kb_warn(ix->kb), "the search index was damaged; rebuilding it");
 		bp_error_clear(err);
 		db_close(ix);
@@ -1073,7 +1116,7 @@ int bp_index_update(struct bp_index *ix, const struct bp_progress *progress,
 		ix->rebuilt = 1;
 		rc = open_or_recreate(ix, err);
 		if (!rc)
-			rc = update(ix, progress, err);
+			rc = update(ix, progress, NULL, err);
 	}
 	return rc;
 }
@@ -1087,7 +1130,7 @@ int bp_index_rebuild(struct bp_index *ix, const struct bp_progress *progress,
 	unlink_db(ix->path);
 	ix->rebuilt = 1;
 	rc = open_or_recreate(ix, err);
-	return rc ? rc : update(ix, progress, err);
+	return rc ? rc : update(ix, progress, NULL, err);
 }
 
 int bp_index_clear_source(struct bp_index *ix, sqlite3_int64 source_id, struct bp_error *err)

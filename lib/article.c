@@ -927,6 +927,18 @@ static int read_front_matter(struct ctx *c)
 			goto out;
 		if (ev.type == YAML_MAPPING_END_EVENT)
 			break;
+		/*
+		 * The mapping's mark is that of its tag or anchor when it has one, which may
+		 * stand at the start of a line above indented keys: the first key shows them
+		 * (read_entry refuses a key that is not a scalar).
+		 */
+		if (!a->n && !c->uncut && ev.type == YAML_SCALAR_EVENT && ev.start_mark.column) {
+			c->uncut = "front matter must not be indented";
+			if (c->strict) {
+				rc = fatal(c, FM_LINE(ev.start_mark), "%s", c->uncut);
+				goto out;
+			}
+		}
 		if ((rc = read_entry(c, &ev)))
 			goto out;
 	}

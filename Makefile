@@ -87,8 +87,8 @@ $(BUILD)/tests/unit/t-fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c tests/fuzz
 		$(BUILD)/libbestpractice.a
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -Itests/fuzz -DBP_FUZZ_TARGET='"$*"' \
-		-DBP_FUZZ_DIR='"$(CURDIR)/tests/fuzz"' -o $@ tests/fuzz/fuzz-$*.c tests/fuzz/replay.c \
-		$(BUILD)/libbestpractice.a $(ALL_LDFLAGS) $(LIBS)
+		-DBP_FUZZ_DIR='"$(CURDIR)/tests/fuzz"' -o $@ tests/fuzz/fuzz-$*.c \
+		tests/fuzz/replay.c $(BUILD)/libbestpractice.a $(ALL_LDFLAGS) $(LIBS)
 
 # Each public header compiles on its own.
 $(BUILD)/headertest/%.o: %.h
@@ -155,8 +155,8 @@ fuzz-run-%: $(BUILD)/fuzz-%
 		$(if $(wildcard tests/fuzz/$*.dict),-dict=tests/fuzz/$*.dict) \
 		$(BUILD)/corpus/$* $(wildcard tests/fuzz/corpus-$* tests/fuzz/regressions/$*) \
 		>$(BUILD)/fuzz-$*.log 2>&1 || \
-		{ tail -n 60 $(BUILD)/fuzz-$*.log; echo 'fuzz: $* failed: see $(BUILD)/fuzz-$*.log'; \
-		  exit 1; }
+		{ tail -n 60 $(BUILD)/fuzz-$*.log; \
+		  echo 'fuzz: $* failed: see $(BUILD)/fuzz-$*.log'; exit 1; }
 	@grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' \
 		$(BUILD)/fuzz-$*.log | sed 's/^/      /'
 

@@ -180,7 +180,8 @@ static void edit_and_reread(struct bp_article *a, const uint8_t *data, size_t si
 	for (i = 0; i < n; i++)
 		tags[i] = fuzz_strndup((const uint8_t *)bp_article_tag(a, n - 1 - i),
 				       strlen(bp_article_tag(a, n - 1 - i)));
-	FUZZ_CHECK(!bp_article_set_tags(a, (const char *const *)tags, n, &err), "set_tags: %s", err.msg);
+	FUZZ_CHECK(!bp_article_set_tags(a, (const char *const *)tags, n, &err), "set_tags: %s",
+		   err.msg);
 	FUZZ_CHECK(!bp_article_set_updated(a, "2024-02-29", &err), "set_updated: %s", err.msg);
 	FUZZ_CHECK(!bp_article_set_author(a, NULL, &err), "set_author(NULL): %s", err.msg);
 	created = bp_article_created(a);

@@ -62,11 +62,12 @@ static void setup(void)
 	FUZZ_CHECK(sqlite3_exec(db,
 				"CREATE VIRTUAL TABLE fts USING fts5(" BP_FTS_COLUMNS
 				", tokenize = 'porter unicode61 remove_diacritics 2')",
-				NULL, NULL, NULL) == SQLITE_OK &&
-		       sqlite3_prepare_v2(db,
-					  "INSERT INTO fts(rowid, title, tags, body, sector, author) "
-					  "VALUES (?, ?, ?, ?, ?, ?)",
-					  -1, &st, NULL) == SQLITE_OK,
+				NULL, NULL, NULL) == SQLITE_OK,
+		   "%s", sqlite3_errmsg(db));
+	FUZZ_CHECK(sqlite3_prepare_v2(db,
+				      "INSERT INTO fts(rowid, title, tags, body, sector, author) "
+				      "VALUES (?, ?, ?, ?, ?, ?)",
+				      -1, &st, NULL) == SQLITE_OK,
 		   "%s", sqlite3_errmsg(db));
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		sqlite3_bind_int(st, 1, (int)i + 1);

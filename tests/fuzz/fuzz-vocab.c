@@ -70,8 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* The lookup finds the first group holding a term of the same key. */
 			key = bp_vocab_term_key(v, g, i);
 			found = bp_vocab_lookup(v, key, &term);
-			FUZZ_CHECK(found >= 0 && (size_t)found <= g, "term '%s' (key '%s') found in %ld",
-				   t, key, found);
+			FUZZ_CHECK(found >= 0 && (size_t)found <= g,
+				   "term '%s' (key '%s') found in %ld", t, key, found);
 			FUZZ_CHECK(!strcmp(bp_vocab_term_key(v, (size_t)found, term), key),
 				   "term '%s' found as another key", t);
 			if (queries++ < 20)

@@ -141,7 +141,10 @@ fuzz:
 
 # The rest runs in the make that `fuzz` starts, where BUILD is build/fuzz.
 fuzz-run: $(FUZZ_TARGETS:%=fuzz-run-%)
+	@echo 'fuzz: $(words $(FUZZ_TARGETS)) passed, 0 failed'
 
+# Kept after a run, for reproducing a finding: `build/fuzz/fuzz-TARGET FILE`.
+.SECONDARY: $(FUZZ_TARGETS:%=$(BUILD)/fuzz-%)
 $(BUILD)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(BUILD)/libbestpractice.a
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libbestpractice.a \
 		$(ALL_LDFLAGS) -fsanitize=fuzzer $(LIBS)

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bp/article.h"
@@ -67,9 +69,11 @@ static const char schema_sql[] =
 	"  PRIMARY KEY(source, path)"
 	") WITHOUT ROWID;"
 	/* The own KB's paths that the last update read from the working tree (git's status),
-	 * whether they gave a row or not (a file deleted by hand gives none): the next update
-	 * reads each of them again, from HEAD once the working tree no longer changes it. */
-	"CREATE TABLE worktree(path TEXT PRIMARY KEY) WITHOUT ROWID;"
+	 * whether they gave a row or not (a file deleted by hand gives none), with the size and
+	 * modification time (ns) the file had then (NULL when it was gone): the next update
+	 * reads a path again only when these changed, and from HEAD once the working tree no
+	 * longer changes it. */
+	"CREATE TABLE worktree(path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER) WITHOUT ROWID;"
 	"CREATE VIRTUAL TABLE fts USING fts5(" BP_FTS_COLUMNS ","
 	"  tokenize = 'porter unicode61 remove_diacritics 2');"
 	"CREATE VIRTUAL TABLE fts_vocab USING fts5vocab(fts, 'row');"
@@ -687,6 +691,8 @@ out:
 /* Paths the own KB's working tree changed, sorted, for the overlay. */
 struct pathset {
 	char **path;
+	/* With pathset_stat: each path's size and modification time in ns, -1 when absent. */
+	long long *size, *mtime;
 	size_t n, cap;
 };
 
@@ -697,6 +703,8 @@ static void pathset_release(struct pathset *s)
 	for (i = 0; i < s->n; i++)
 		bp_free(s->path[i]);
 	bp_free(s->path);
+	bp_free(s->size);
+	bp_free(s->mtime);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -722,9 +730,96 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Sort the paths and drop repeated ones, for pathset_has. */
+static void pathset_sort(struct pathset *s)
+{
+	size_t i, k = 0;
+
+	if (!s->n)
+		return;
+	qsort(s->path, s->n, sizeof(char *), cmp_str);
+	for (i = 1; i < s->n; i++) {
+		if (!strcmp(s->path[k], s->path[i]))
+			bp_free(s->path[i]);
+		else
+			s->path[++k] = s->path[i];
+	}
+	s->n = k + 1;
+}
+
 static int pathset_has(const struct pathset *s, const char *path)
 {
 	return s->n && bsearch(&path, s->path, s->n, sizeof(char *), cmp_str) != NULL;
+}
+
+/* The position of `path` in a sorted set, or -1. */
+static long pathset_find(const struct pathset *s, const char *path)
+{
+	char **p = s->n ? bsearch(&path, s->path, s->n, sizeof(char *), cmp_str) : NULL;
+
+	return p ? (long)(p - s->path) : -1;
+}
+
+/* Make the stat arrays as long as the path array's capacity. */
+static int pathset_stats_room(struct pathset *s)
+{
+	long long *sz = bp_realloc(s->size, s->cap * sizeof(*sz)), *mt;
+
+	if (!sz)
+		return BP_ENOMEM;
+	s->size = sz;
+	mt = bp_realloc(s->mtime, s->cap * sizeof(*mt));
+	if (!mt)
+		return BP_ENOMEM;
+	s->mtime = mt;
+	return 0;
+}
+
+/* Record each working-tree file's size and modification time (-1 when there is none). */
+static int pathset_stat(struct pathset *s, struct bp_index *ix)
+{
+	struct bp_buf full = BP_BUF_INIT;
+	struct stat st;
+	size_t i;
+
+	s->size = bp_calloc(s->n + 1, sizeof(*s->size));
+	s->mtime = bp_calloc(s->n + 1, sizeof(*s->mtime));
+	if (!s->size || !s->mtime)
+		return BP_ENOMEM;
+	for (i = 0; i < s->n; i++) {
+		bp_buf_truncate(&full, 0);
+		bp_buf_addf(&full, "%s%s", bp_kb_workdir(ix->kb), s->path[i]);
+		if (bp_buf_oom(&full))
+			return BP_ENOMEM;
+		if (lstat(full.ptr, &st) == 0) {
+			s->size[i] = (long long)st.st_size;
+			s->mtime[i] = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+		} else {
+			s->size[i] = s->mtime[i] = -1;
+		}
+	}
+	bp_buf_release(&full);
+	return 0;
+}
+
+/*
+ * Whether path i of a stat'ed set is as recorded (size and mtime of the worktree table): then
+ * its content is what was indexed. A file modified in the last two seconds is never trusted
+ * by its stat alone, as git treats a "racily clean" entry: it could have changed again within
+ * the same tick of the clock.
+ */
+static int stat_unchanged(const struct pathset *s, size_t i, long long size, long long mtime)
+{
+	struct timespec now;
+	long long now_ns;
+
+	if (s->size[i] != size || s->mtime[i] != mtime)
+		return 0;
+	if (mtime < 0)
+		return 1;
+	clock_gettime(CLOCK_REALTIME, &now);
+	now_ns = (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
+	return mtime < now_ns - 2000000000LL;
 }
 
 /* The articles of the own working tree that differ from HEAD (git status). */
@@ -753,37 +848,49 @@ static int working_changes(struct pathset *out, struct bp_index *ix, struct bp_e
 			if (!d[k])
 				continue;
 			p = d[k]->new_file.path ? d[k]->new_file.path : d[k]->old_file.path;
-			if (bp_kb_is_article_path(p) && !pathset_has(out, p)) {
-				if (pathset_add(out, p)) {
-					rc = bp_error_nomem(err);
-					goto out;
-				}
-				qsort(out->path, out->n, sizeof(char *), cmp_str);
+			if (bp_kb_is_article_path(p) && pathset_add(out, p)) {
+				rc = bp_error_nomem(err);
+				goto out;
 			}
 		}
 	}
+	pathset_sort(out);
+	if (pathset_stat(out, ix))
+		rc = bp_error_nomem(err);
 out:
 	git_status_list_free(list);
 	return rc;
 }
 
-/* Paths of the own source that the last update read from the working tree. */
+/*
+ * Paths of the own source that the last update read from the working tree, sorted, with the
+ * size and modification time they had then.
+ */
 static int overlaid_paths(struct pathset *out, struct bp_index *ix, struct bp_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = bp_index_prepare(&st, ix, ST_OVERLAID, "SELECT path FROM worktree ORDER BY path",
+	rc = bp_index_prepare(&st, ix, ST_OVERLAID,
+			      "SELECT path, coalesce(size, -1), coalesce(mtime, -1) FROM worktree "
+			      "ORDER BY path",
 			      err);
 	if (rc)
 		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (pathset_add(out, (const char *)sqlite3_column_text(st, 0))) {
-			sqlite3_reset(st);
-			return bp_error_nomem(err);
-		}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t i = out->n;
+
+		if (pathset_add(out, (const char *)sqlite3_column_text(st, 0)) ||
+		    pathset_stats_room(out))
+			goto oom;
+		out->size[i] = sqlite3_column_int64(st, 1);
+		out->mtime[i] = sqlite3_column_int64(st, 2);
+	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : bp_db_error(err, ix->db, rc, "cannot read the overlay");
+oom:
+	sqlite3_reset(st);
+	return bp_error_nomem(err);
 }
 
 /* Remember `dirty` as the paths read from the working tree, for the next update. */
@@ -802,11 +909,15 @@ static int set_overlaid_paths(struct bp_index *ix, const struct pathset *dirty,
 	if (rc != SQLITE_DONE)
 		return bp_db_error(err, ix->db, rc, "cannot update the overlay");
 	for (i = 0; i < dirty->n; i++) {
-		rc = bp_index_prepare(&st, ix, ST_WT_ADD, "INSERT INTO worktree(path) VALUES(?)",
-				      err);
+		rc = bp_index_prepare(&st, ix, ST_WT_ADD,
+				      "INSERT INTO worktree(path, size, mtime) VALUES(?, ?, ?)", err);
 		if (rc)
 			return rc;
 		sqlite3_bind_text(st, 1, dirty->path[i], -1, SQLITE_STATIC);
+		if (dirty->size && dirty->size[i] >= 0) {
+			sqlite3_bind_int64(st, 2, dirty->size[i]);
+			sqlite3_bind_int64(st, 3, dirty->mtime[i]);
+		}
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
@@ -934,9 +1045,15 @@ static int update_source(struct bp_index *ix, const struct bp_source *src,
 			if (!pathset_has(dirty, was.path[i]) &&
 			    (rc = sync_path(ix, src, source_id, new_tree, NULL, was.path[i], 0, err)))
 				goto out;
-		for (i = 0; i < dirty->n; i++)
+		for (i = 0; i < dirty->n; i++) {
+			long j = pathset_find(&was, dirty->path[i]);
+
+			/* Read again only what changed since it was read (size, mtime). */
+			if (j >= 0 && stat_unchanged(dirty, i, was.size[j], was.mtime[j]))
+				continue;
 			if ((rc = sync_path(ix, src, source_id, new_tree, NULL, dirty->path[i], 1, err)))
 				goto out;
+		}
 		rc = set_overlaid_paths(ix, dirty, err);
 	}
 out:
@@ -951,28 +1068,37 @@ static int needs_update(int *yes, struct bp_index *ix, const struct bp_source *s
 			const struct pathset *dirty, struct bp_error *err)
 {
 	sqlite3_stmt *st;
+	struct pathset was = {0};
 	size_t i, known = 0;
 	int rc;
 
-	*yes = dirty->n > 0;
+	/* The working tree: the same changed files as last time, none touched since? */
+	*yes = 0;
+	rc = overlaid_paths(&was, ix, err);
+	if (rc)
+		return rc;
+	if (was.n != dirty->n)
+		*yes = 1;
+	for (i = 0; i < dirty->n && !*yes; i++)
+		*yes = strcmp(was.path[i], dirty->path[i]) ||
+		       !stat_unchanged(dirty, i, was.size[i], was.mtime[i]);
+	pathset_release(&was);
 	if (*yes)
 		return 0;
 	rc = bp_index_prepare(&st, ix, ST_SOURCES_ALL,
-			      "SELECT name, commit_id, CASE name WHEN '' THEN "
-			      "(SELECT count(*) FROM worktree) ELSE 0 END FROM sources",
+			      "SELECT name, commit_id FROM sources",
 			      err);
 	if (rc)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 0);
 		const char *hex = (const char *)sqlite3_column_text(st, 1);
-		int overlaid = sqlite3_column_int(st, 2);
 		char want[GIT_OID_HEXSZ + 1] = "";
 
 		for (i = 0; i < n && strcmp(src[i].name, name); i++)
 			;
-		if (i == n || overlaid) {
-			*yes = 1; /* a peer was removed, or the overlay must be undone */
+		if (i == n) {
+			*yes = 1; /* a peer was removed */
 			break;
 		}
 		known++;

@@ -17,10 +17,13 @@ BUILD ?= build$(if $(SANITIZE),/san)
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS = libgit2 sqlite3 libcmark yaml-0.1 icu-uc icu-i18n
+PKGS = libgit2 sqlite3 libcmark yaml-0.1
+# ICU's headers are used at build time, its libraries opened at run time when first needed
+# (lib/icu.c): linking them would cost every run of the program its dynamic linking.
+ICU_PKGS = icu-uc icu-i18n
 
 # Recursively expanded, so that a sub-make run after `deps` sees the new packages.
-PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) $(ICU_PKGS))
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
 
 # The warnings git's config.mak.dev turns on; -Werror unless WERROR=0.
@@ -47,6 +50,8 @@ QUIET_LINK = @echo ' LINK $@';
 QUIET_AR = @echo '   AR $@';
 endif
 LIBS = $(PKG_LIBS) -lm
+# Tests also call ICU directly (u_cleanup, to leave valgrind only our own memory).
+TEST_LIBS = $(LIBS) $(shell $(PKG_CONFIG) --libs $(ICU_PKGS))
 
 LIB_SRC = $(wildcard lib/*.c)
 CMD_SRC = $(wildcard cmd/*.c)
@@ -83,7 +88,7 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libbestpractice.a
 	@mkdir -p $(dir $@)
-	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libbestpractice.a $(ALL_LDFLAGS) $(LIBS)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libbestpractice.a $(ALL_LDFLAGS) $(TEST_LIBS)
 
 # A fuzz target with a main() that replays saved inputs, picked up by tests/run.
 $(BUILD)/tests/unit/t-fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c tests/fuzz/fuzz.h \
@@ -91,7 +96,7 @@ $(BUILD)/tests/unit/t-fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c tests/fuzz
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -Itests/fuzz -DBP_FUZZ_TARGET='"$*"' \
 		-DBP_FUZZ_DIR='"$(CURDIR)/tests/fuzz"' -o $@ tests/fuzz/fuzz-$*.c \
-		tests/fuzz/replay.c $(BUILD)/libbestpractice.a $(ALL_LDFLAGS) $(LIBS)
+		tests/fuzz/replay.c $(BUILD)/libbestpractice.a $(ALL_LDFLAGS) $(TEST_LIBS)
 
 # Each public header compiles on its own.
 $(BUILD)/headertest/%.o: %.h
@@ -160,7 +165,7 @@ fuzz-run: $(FUZZ_TARGETS:%=fuzz-run-%)
 .SECONDARY: $(FUZZ_TARGETS:%=$(BUILD)/fuzz-%)
 $(BUILD)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(BUILD)/libbestpractice.a
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libbestpractice.a \
-		$(ALL_LDFLAGS) -fsanitize=fuzzer $(LIBS)
+		$(ALL_LDFLAGS) -fsanitize=fuzzer $(TEST_LIBS)
 
 fuzz-run-%: $(BUILD)/fuzz-%
 	@mkdir -p $(BUILD)/corpus/$* $(BUILD)/artifacts/$*

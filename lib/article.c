@@ -11,11 +11,11 @@
 #include <string.h>
 #include <strings.h>
 #include <cmark.h>
-#include <unicode/uchar.h>
 #include <yaml.h>
 
 #include "bp/article.h"
 #include "slug.h"
+#include "icu.h"
 #include "util.h"
 
 /* Bounds on the YAML of one front matter, beyond its size. */
@@ -1215,7 +1215,7 @@ static int title_from_name(char **out, const char *name)
 	}
 	/* Capitalise the first letter, in any script. */
 	n = bp_utf8_decode(t, strlen(t), &cp);
-	cp = (unsigned)u_toupper((UChar32)cp);
+	cp = bp_icu_upper(cp);
 	if (cp < 0x80) {
 		bp_buf_addch(&b, (char)cp);
 	} else if (cp < 0x800) {

@@ -29,9 +29,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <unicode/uchar.h>
 
 #include "bp/query.h"
+#include "icu.h"
 #include "util.h"
 #include "vocab.h"
 
@@ -274,7 +274,7 @@ static int has_token_char(const char *s, size_t len)
 	while (i < len) {
 		if (!(n = bp_utf8_decode(s + i, len - i, &cp)))
 			return 0; /* text was checked as UTF-8 */
-		if (U_GET_GC_MASK((UChar32)cp) & (U_GC_L_MASK | U_GC_N_MASK | U_GC_CO_MASK))
+		if (bp_icu_is_token_char(cp))
 			return 1;
 		i += n;
 	}

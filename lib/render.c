@@ -15,11 +15,11 @@
 #include <string.h>
 
 #include <cmark.h>
-#include <unicode/uchar.h>
 
 #include "bp/article.h"
 #include "bp/render.h"
 #include "render-fields.h"
+#include "icu.h"
 #include "util.h"
 
 /* Safe rendering is cmark's default: never CMARK_OPT_UNSAFE. Invalid UTF-8 becomes U+FFFD. */
@@ -255,15 +255,16 @@ static void pen(struct renderer *r, unsigned want)
 
 static unsigned cp_width(unsigned cp)
 {
+	const struct bp_icu *icu;
 	int8_t type;
 	int ea;
 
-	if (cp < 0x300)
+	if (cp < 0x300 || !(icu = bp_icu()))
 		return 1;
-	type = u_charType((UChar32)cp);
+	type = icu->charType((UChar32)cp);
 	if (type == U_NON_SPACING_MARK || type == U_ENCLOSING_MARK || type == U_FORMAT_CHAR)
 		return 0;
-	ea = u_getIntPropertyValue((UChar32)cp, UCHAR_EAST_ASIAN_WIDTH);
+	ea = icu->getIntPropertyValue((UChar32)cp, UCHAR_EAST_ASIAN_WIDTH);
 	return ea == U_EA_WIDE || ea == U_EA_FULLWIDTH ? 2 : 1;
 }
 

@@ -4,10 +4,9 @@
  * letters and digits becomes a hyphen.
  */
 #include <string.h>
-#include <unicode/ustring.h>
-#include <unicode/utrans.h>
 
 #include "bp/article.h"
+#include "icu.h"
 #include "slug.h"
 #include "util.h"
 
@@ -15,12 +14,12 @@
 /* Only this much of a title counts: a slug keeps at most a few dozen bytes of it anyway. */
 #define SLUG_MAX_INPUT 4096
 
-static int icu_error(struct bp_error *err, UErrorCode st)
+static int icu_error(struct bp_error *err, const struct bp_icu *icu, UErrorCode st)
 {
 	if (st == U_MEMORY_ALLOCATION_ERROR)
 		return bp_error_nomem(err);
 	return bp_error_set(err, BP_ECONFIG, "cannot transliterate to ASCII with ICU: %s",
-			    u_errorName(st));
+			    icu->errorName(st));
 }
 
 /*
@@ -38,17 +37,21 @@ static int to_ascii(char **out, const char *s, size_t len, struct bp_error *err)
 	char *r = NULL;
 	int32_t ulen = 0, cap, n, limit, rlen = 0;
 	int rc = 0, tries;
+	const struct bp_icu *icu = bp_icu();
 
 	*out = NULL;
-	u_uastrncpy(uid, id, (int32_t)sizeof(id));
-	tr = utrans_openU(uid, -1, UTRANS_FORWARD, NULL, 0, NULL, &st);
+	if (!icu)
+		return bp_error_set(err, BP_ECONFIG, "cannot load ICU to transliterate a title "
+				    "(is libicu installed?)");
+	icu->uastrncpy(uid, id, (int32_t)sizeof(id));
+	tr = icu->trans_openU(uid, -1, UTRANS_FORWARD, NULL, 0, NULL, &st);
 	if (U_FAILURE(st)) {
-		rc = icu_error(err, st);
+		rc = icu_error(err, icu, st);
 		goto out;
 	}
-	u_strFromUTF8WithSub(NULL, 0, &ulen, s, (int32_t)len, 0xFFFD, NULL, &st);
+	icu->strFromUTF8WithSub(NULL, 0, &ulen, s, (int32_t)len, 0xFFFD, NULL, &st);
 	if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st)) {
-		rc = icu_error(err, st);
+		rc = icu_error(err, icu, st);
 		goto out;
 	}
 	/* Transliteration grows the text (ß -> ss, 北京 -> běi jīng): retry with more room. */
@@ -61,21 +64,21 @@ static int to_ascii(char **out, const char *s, size_t len, struct bp_error *err)
 			rc = bp_error_nomem(err);
 			goto out;
 		}
-		u_strFromUTF8WithSub(u, cap, &n, s, (int32_t)len, 0xFFFD, NULL, &st);
+		icu->strFromUTF8WithSub(u, cap, &n, s, (int32_t)len, 0xFFFD, NULL, &st);
 		limit = n;
 		if (U_SUCCESS(st))
-			utrans_transUChars(tr, u, &n, cap, 0, &limit, &st);
+			icu->trans_transUChars(tr, u, &n, cap, 0, &limit, &st);
 		if (st != U_BUFFER_OVERFLOW_ERROR || tries == 4)
 			break;
 		cap *= 4;
 	}
 	if (U_FAILURE(st)) {
-		rc = icu_error(err, st);
+		rc = icu_error(err, icu, st);
 		goto out;
 	}
-	u_strToUTF8WithSub(NULL, 0, &rlen, u, n, 0xFFFD, NULL, &st);
+	icu->strToUTF8WithSub(NULL, 0, &rlen, u, n, 0xFFFD, NULL, &st);
 	if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st)) {
-		rc = icu_error(err, st);
+		rc = icu_error(err, icu, st);
 		goto out;
 	}
 	st = U_ZERO_ERROR;
@@ -84,9 +87,9 @@ static int to_ascii(char **out, const char *s, size_t len, struct bp_error *err)
 		rc = bp_error_nomem(err);
 		goto out;
 	}
-	u_strToUTF8WithSub(r, rlen + 1, NULL, u, n, 0xFFFD, NULL, &st);
+	icu->strToUTF8WithSub(r, rlen + 1, NULL, u, n, 0xFFFD, NULL, &st);
 	if (U_FAILURE(st)) {
-		rc = icu_error(err, st);
+		rc = icu_error(err, icu, st);
 		goto out;
 	}
 	*out = r;
@@ -95,7 +98,7 @@ out:
 	bp_free(r);
 	bp_free(u);
 	if (tr)
-		utrans_close(tr);
+		icu->trans_close(tr);
 	return rc;
 }
 

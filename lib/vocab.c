@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <unicode/uchar.h>
 #include <unicode/utf8.h>
 #include <yaml.h>
 
+#include "icu.h"
 #include "vocab.h"
 
 #define MAX_GROUPS 1000
@@ -78,7 +78,7 @@ int bp_vocab_fold(struct bp_buf *b, const char *s, size_t len)
 		if (space)
 			bp_buf_addch(b, ' ');
 		space = 0;
-		U8_APPEND_UNSAFE(enc, k, u_foldCase((UChar32)cp, U_FOLD_CASE_DEFAULT));
+		U8_APPEND_UNSAFE(enc, k, (UChar32)bp_icu_fold(cp));
 		bp_buf_add(b, enc, (size_t)k);
 	}
 	if (!b->ptr)

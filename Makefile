@@ -34,7 +34,7 @@ WARNINGS = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-proto
 WERROR ?= 1
 OPT ?= -O2 -g
 CFLAGS ?= $(OPT)
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARNINGS) $(if $(filter 1,$(WERROR)),-Werror) \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARNINGS) $(if $(filter 1,$(WERROR)),-Werror) \
 	-Iinclude -Ilib $(PKG_CFLAGS) $(CFLAGS) -MMD -MP \
 	-DBP_MANDIR='"$(MANDIR)"'
 ifdef SANITIZE
@@ -49,7 +49,7 @@ QUIET_CC = @echo '   CC $@';
 QUIET_LINK = @echo ' LINK $@';
 QUIET_AR = @echo '   AR $@';
 endif
-LIBS = $(PKG_LIBS) -lm
+LIBS = $(PKG_LIBS) -lm -pthread
 # Tests also call ICU directly (u_cleanup, to leave valgrind only our own memory).
 TEST_LIBS = $(LIBS) $(shell $(PKG_CONFIG) --libs $(ICU_PKGS))
 

@@ -9,7 +9,9 @@
 
 /*
  * Fault-injection state. It is process-wide on purpose: the hook must reach allocations deep
- * inside any call without threading a context through, and only tests ever set it.
+ * inside any call without threading a context through, and only tests ever set it. The count
+ * is atomic because the indexer parses on a second thread; tests that fail allocations run
+ * single-threaded code.
  */
 static unsigned long alloc_count;
 static unsigned long fail_at;
@@ -17,19 +19,19 @@ static int fail_sticky;
 
 static int should_fail(void)
 {
-	alloc_count++;
+	unsigned long n = __atomic_add_fetch(&alloc_count, 1, __ATOMIC_RELAXED);
+
 	if (!fail_at)
 		return 0;
-	if (alloc_count == fail_at)
+	if (n == fail_at)
 		return 1;
-	return fail_sticky && alloc_count > fail_at;
+	return fail_sticky && n > fail_at;
 }
 
 unsigned long bp_alloc_fail_at(unsigned long n, int sticky)
 {
-	unsigned long made = alloc_count;
+	unsigned long made = __atomic_exchange_n(&alloc_count, 0, __ATOMIC_RELAXED);
 
-	alloc_count = 0;
 	fail_at = n;
 	fail_sticky = sticky;
 	return made;

@@ -9,6 +9,7 @@
  * The table is process-wide on purpose: a shared library is loaded once per process.
  */
 #include <dlfcn.h>
+#include <pthread.h>
 #include <string.h>
 
 #include <unicode/uvernum.h>
@@ -21,7 +22,8 @@
 #define SYMBOL(name) STR(name)
 
 static struct bp_icu table;
-static int state; /* 0 not tried, 1 loaded, -1 failed */
+static int loaded;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 /* Look one symbol up into `slot`; 0 when found. */
 static int find(void *slot, void *lib, const char *name)
@@ -35,18 +37,16 @@ static int find(void *slot, void *lib, const char *name)
 	return 0;
 }
 
-const struct bp_icu *bp_icu(void)
+/* Once per process (the indexer's parser thread may be the first to need ICU). */
+static void load(void)
 {
 	void *uc, *i18n;
 	int bad = 0;
 
-	if (state)
-		return state > 0 ? &table : NULL;
-	state = -1;
 	uc = dlopen("libicuuc.so." STR(U_ICU_VERSION_MAJOR_NUM), RTLD_NOW | RTLD_LOCAL);
 	i18n = dlopen("libicui18n.so." STR(U_ICU_VERSION_MAJOR_NUM), RTLD_NOW | RTLD_LOCAL);
 	if (!uc || !i18n)
-		return NULL;
+		return;
 	bad |= find(&table.charType, uc, SYMBOL(u_charType));
 	bad |= find(&table.getIntPropertyValue, uc, SYMBOL(u_getIntPropertyValue));
 	bad |= find(&table.foldCase, uc, SYMBOL(u_foldCase));
@@ -59,10 +59,13 @@ const struct bp_icu *bp_icu(void)
 	bad |= find(&table.trans_openU, i18n, SYMBOL(utrans_openU));
 	bad |= find(&table.trans_transUChars, i18n, SYMBOL(utrans_transUChars));
 	bad |= find(&table.trans_close, i18n, SYMBOL(utrans_close));
-	if (bad)
-		return NULL;
-	state = 1;
-	return &table;
+	loaded = !bad;
+}
+
+const struct bp_icu *bp_icu(void)
+{
+	pthread_once(&once, load);
+	return loaded ? &table : NULL;
 }
 
 int bp_icu_is_token_char(unsigned cp)

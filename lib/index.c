@@ -9,6 +9,7 @@
  * whose blob id is unchanged costs one lookup.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -383,40 +384,92 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_null(st, i);
 }
 
-/* Parse an article's text and insert its rows. */
-static int insert_row(struct bp_index *ix, const struct bp_source *src, sqlite3_int64 source_id,
-		      const char *path, const char *blob, int overlay, const char *data,
-		      size_t len, struct bp_error *err)
-{
-	struct bp_article *a = NULL;
-	struct bp_article_opts opts = {0};
-	struct warn_ctx wc = {bp_kb_warn(ix->kb), src->name};
-	struct bp_warn w = {source_warn, &wc};
-	struct bp_buf tags = BP_BUF_INIT;
-	sqlite3_stmt *st;
-	sqlite3_int64 id;
-	const char *body;
-	char *text = NULL;
-	size_t i, blen, tlen = 0;
+/*
+ * What reading one file gives: its article and plain text, made without touching the
+ * database, so that it can be made on another thread while the database is written. The
+ * warnings are kept, to be said in order by whoever stores the result.
+ */
+struct parsed {
+	struct bp_article *a;
+	char *text;
+	size_t tlen;
+	int skip;               /* not text at all: skipped */
+	struct bp_buf warnings; /* one message per line */
 	int rc;
+	struct bp_error err;
+};
 
+static void keep_warning(void *payload, const char *msg)
+{
+	struct bp_buf *b = payload;
+
+	bp_buf_addstr(b, msg);
+	bp_buf_addch(b, '\n');
+}
+
+static void parse_file(struct parsed *p, const struct bp_source *src, const char *path,
+		       const char *data, size_t len)
+{
+	struct bp_article_opts opts = {0};
+	struct bp_warn w = {keep_warning, &p->warnings};
+	const char *body;
+	size_t blen;
+
+	memset(p, 0, sizeof(*p));
 	opts.default_sector = src->default_sector;
 	/* A peer's problems are said when its files are indexed; the user's own articles are
 	 * indexed as they are (a hand edit is searchable at once) and judged by check. */
 	opts.warn = *src->name ? &w : NULL;
-	rc = bp_article_parse(&a, path, data, len, &opts, err);
-	if (rc == BP_EINVALID) {
+	p->rc = bp_article_parse(&p->a, path, data, len, &opts, &p->err);
+	if (p->rc == BP_EINVALID) {
 		/* Not text at all (UTF-16, too large): skipped, said once. */
-		source_warn(&wc, err->msg);
-		bp_error_clear(err);
-		return 1;
+		keep_warning(&p->warnings, p->err.msg);
+		bp_error_clear(&p->err);
+		p->rc = 0;
+		p->skip = 1;
+		return;
 	}
-	if (rc)
-		return rc;
-	body = bp_article_body(a, &blen);
-	rc = bp_markdown_text(&text, &tlen, body, blen, err);
-	if (rc)
-		goto out;
+	if (p->rc)
+		return;
+	body = bp_article_body(p->a, &blen);
+	p->rc = bp_markdown_text(&p->text, &p->tlen, body, blen, &p->err);
+}
+
+static void parsed_release(struct parsed *p)
+{
+	bp_article_free(p->a);
+	bp_free(p->text);
+	bp_buf_release(&p->warnings);
+}
+
+/* Insert the rows of a parsed file; 1 when it was skipped (not text). */
+static int store_parsed(struct bp_index *ix, const struct bp_source *src,
+			sqlite3_int64 source_id, const char *path, const char *blob, int overlay,
+			struct parsed *p, struct bp_error *err)
+{
+	struct warn_ctx wc = {bp_kb_warn(ix->kb), src->name};
+	struct bp_buf tags = BP_BUF_INIT;
+	const struct bp_article *a = p->a;
+	sqlite3_stmt *st;
+	sqlite3_int64 id;
+	const char *line = bp_buf_cstr(&p->warnings), *nl;
+	size_t i;
+	int rc;
+
+	for (; (nl = strchr(line, '\n')); line = nl + 1) {
+		char msg[BP_ERROR_MAX];
+
+		snprintf(msg, sizeof(msg), "%.*s", (int)(nl - line), line);
+		source_warn(&wc, msg);
+	}
+	if (bp_buf_oom(&p->warnings))
+		return bp_error_nomem(err);
+	if (p->rc) {
+		*err = p->err;
+		return p->rc;
+	}
+	if (p->skip)
+		return 1;
 	rc = bp_index_prepare(&st, ix, ST_INS_ARTICLE,
 			      "INSERT INTO articles(source, path, blob, title, sector, author, "
 			      "created, updated, overlay) VALUES(?,?,?,?,?,?,?,?,?)",
@@ -468,7 +521,7 @@ static int insert_row(struct bp_index *ix, const struct bp_source *src, sqlite3_
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, bp_article_title(a), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, bp_buf_cstr(&tags), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, text, (int)tlen, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, p->text, (int)p->tlen, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, bp_article_sector(a), -1, SQLITE_STATIC);
 	bind_opt(st, 6, bp_article_author(a));
 	rc = sqlite3_step(st);
@@ -476,8 +529,20 @@ static int insert_row(struct bp_index *ix, const struct bp_source *src, sqlite3_
 	rc = rc == SQLITE_DONE ? 0 : bp_db_error(err, ix->db, rc, "cannot index an article");
 out:
 	bp_buf_release(&tags);
-	bp_free(text);
-	bp_article_free(a);
+	return rc;
+}
+
+/* Parse an article's text and insert its rows; 1 when it was skipped (not text). */
+static int insert_row(struct bp_index *ix, const struct bp_source *src, sqlite3_int64 source_id,
+		      const char *path, const char *blob, int overlay, const char *data,
+		      size_t len, struct bp_error *err)
+{
+	struct parsed p;
+	int rc;
+
+	parse_file(&p, src, path, data, len);
+	rc = store_parsed(ix, src, source_id, path, blob, overlay, &p, err);
+	parsed_release(&p);
 	return rc;
 }
 
@@ -529,6 +594,182 @@ static int load_blob(char **out, size_t *len, struct bp_index *ix, const git_oid
 out:
 	git_odb_object_free(obj);
 	git_odb_free(odb);
+	return rc;
+}
+
+/*
+ * Indexing many files at once (a first sync, a reindex): a second thread parses them (YAML
+ * front matter, Markdown to text: a third of the work) while this one reads the blobs and
+ * writes the database. Files are stored in the order they were read, so the result is the
+ * one a single thread would give; at most PIPE_WINDOW are in flight, which bounds memory.
+ */
+#define PIPE_WINDOW 64
+
+struct job {
+	char *path;
+	char hex[GIT_OID_HEXSZ + 1];
+	int overlay;
+	char *data; /* freed by the parser once parsed */
+	size_t len;
+	struct parsed p;
+	int done;
+};
+
+struct pipeline {
+	struct bp_index *ix;
+	const struct bp_source *src;
+	sqlite3_int64 source_id;
+	pthread_t thread;
+	int started, quit;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct job *ring[PIPE_WINDOW];
+	size_t submitted, parsed, finished;
+};
+
+static void *pipe_worker(void *arg)
+{
+	struct pipeline *pl = arg;
+	struct job *job;
+
+	pthread_mutex_lock(&pl->mu);
+	for (;;) {
+		while (pl->parsed == pl->submitted && !pl->quit)
+			pthread_cond_wait(&pl->cv, &pl->mu);
+		if (pl->parsed == pl->submitted)
+			break;
+		job = pl->ring[pl->parsed % PIPE_WINDOW];
+		pthread_mutex_unlock(&pl->mu);
+		parse_file(&job->p, pl->src, job->path, job->data, job->len);
+		bp_free(job->data);
+		job->data = NULL;
+		pthread_mutex_lock(&pl->mu);
+		job->done = 1;
+		pl->parsed++;
+		pthread_cond_broadcast(&pl->cv);
+	}
+	pthread_mutex_unlock(&pl->mu);
+	return NULL;
+}
+
+static void pipe_init(struct pipeline *pl, struct bp_index *ix, const struct bp_source *src,
+		      sqlite3_int64 source_id)
+{
+	memset(pl, 0, sizeof(*pl));
+	pl->ix = ix;
+	pl->src = src;
+	pl->source_id = source_id;
+}
+
+static void job_free(struct job *job)
+{
+	if (!job)
+		return;
+	parsed_release(&job->p);
+	bp_free(job->data);
+	bp_free(job->path);
+	bp_free(job);
+}
+
+static int set_skipped(struct bp_index *ix, sqlite3_int64 source_id, const char *path,
+		       const char *blob, struct bp_error *err);
+
+/* Store a parsed job, and record whether it was skipped. */
+static int store_job(struct pipeline *pl, struct job *job, struct bp_error *err)
+{
+	int rc = store_parsed(pl->ix, pl->src, pl->source_id, job->path, job->hex, job->overlay,
+			      &job->p, err);
+
+	if (rc == 1)
+		return set_skipped(pl->ix, pl->source_id, job->path, job->hex, err);
+	return rc ? rc : set_skipped(pl->ix, pl->source_id, job->path, NULL, err);
+}
+
+/* Wait for the oldest job, and store it (unless `discard`, after an error). */
+static int pipe_finish_one(struct pipeline *pl, int discard, struct bp_error *err)
+{
+	struct job *job = pl->ring[pl->finished % PIPE_WINDOW];
+	int rc = 0;
+
+	pthread_mutex_lock(&pl->mu);
+	while (!job->done)
+		pthread_cond_wait(&pl->cv, &pl->mu);
+	pthread_mutex_unlock(&pl->mu);
+	if (!discard)
+		rc = store_job(pl, job, err);
+	job_free(job);
+	pl->ring[pl->finished % PIPE_WINDOW] = NULL;
+	pl->finished++;
+	return rc;
+}
+
+/* Hand one file to the parser; `data` becomes the pipeline's. */
+static int pipe_submit(struct pipeline *pl, const char *path, const char *hex, int overlay,
+		       char *data, size_t len, struct bp_error *err)
+{
+	struct job *job = bp_calloc(1, sizeof(*job));
+	int rc;
+
+	if (!job || !(job->path = bp_strdup(path))) {
+		bp_free(job);
+		bp_free(data);
+		return bp_error_nomem(err);
+	}
+	snprintf(job->hex, sizeof(job->hex), "%s", hex);
+	job->overlay = overlay;
+	job->data = data;
+	job->len = len;
+	if (!pl->started) {
+		pthread_mutex_init(&pl->mu, NULL);
+		pthread_cond_init(&pl->cv, NULL);
+		if (pthread_create(&pl->thread, NULL, pipe_worker, pl) != 0) {
+			pthread_cond_destroy(&pl->cv);
+			pthread_mutex_destroy(&pl->mu);
+			/* No thread to be had: parse here. */
+			parse_file(&job->p, pl->src, job->path, job->data, job->len);
+			rc = store_job(pl, job, err);
+			job_free(job);
+			return rc;
+		}
+		pl->started = 1;
+	}
+	while (pl->submitted - pl->finished >= PIPE_WINDOW) {
+		rc = pipe_finish_one(pl, 0, err);
+		if (rc) {
+			job_free(job);
+			return rc;
+		}
+	}
+	pthread_mutex_lock(&pl->mu);
+	pl->ring[pl->submitted % PIPE_WINDOW] = job;
+	pl->submitted++;
+	pthread_cond_broadcast(&pl->cv);
+	pthread_mutex_unlock(&pl->mu);
+	return 0;
+}
+
+/*
+ * Store what is still in flight (only release it when `rc`, an earlier failure, says the
+ * work is abandoned), and stop the parser. Returns rc, or the first failure of storing.
+ */
+static int pipe_end(struct pipeline *pl, int rc, struct bp_error *err)
+{
+	while (pl->finished < pl->submitted) {
+		int r = pipe_finish_one(pl, rc != 0, err);
+
+		if (!rc)
+			rc = r;
+	}
+	if (pl->started) {
+		pthread_mutex_lock(&pl->mu);
+		pl->quit = 1;
+		pthread_cond_broadcast(&pl->cv);
+		pthread_mutex_unlock(&pl->mu);
+		pthread_join(pl->thread, NULL);
+		pthread_cond_destroy(&pl->cv);
+		pthread_mutex_destroy(&pl->mu);
+		pl->started = 0;
+	}
 	return rc;
 }
 
@@ -584,7 +825,7 @@ static int was_skipped(struct bp_index *ix, sqlite3_int64 source_id, const char 
  */
 static int sync_path(struct bp_index *ix, const struct bp_source *src, sqlite3_int64 source_id,
 		     git_tree *tree, const git_oid *blob, const char *path, int overlaid,
-		     struct bp_error *err)
+		     struct pipeline *pl, struct bp_error *err)
 {
 	struct target t = {0};
 	git_tree_entry *entry = NULL;
@@ -674,6 +915,13 @@ static int sync_path(struct bp_index *ix, const struct bp_source *src, sqlite3_i
 	}
 	if (!t.data)
 		rc = load_blob(&t.data, &t.len, ix, &t.blob, src->name, path, err);
+	if (!rc && pl) {
+		/* The parser thread takes it from here; storing follows in order. */
+		rc = pipe_submit(pl, path, hex, t.overlay, t.data, t.len, err);
+		t.data = NULL;
+		ix->changed++;
+		goto out;
+	}
 	if (!rc)
 		rc = insert_row(ix, src, source_id, path, hex, t.overlay, t.data, t.len, err);
 	if (rc == 1)
@@ -962,6 +1210,7 @@ struct change_ctx {
 	struct progress_state *ps;
 	struct bp_error *err;
 	char commit[GIT_OID_HEXSZ + 1];
+	struct pipeline *pl;
 };
 
 static int on_change(const char *path, const git_oid *old_id, const git_oid *new_id,
@@ -973,7 +1222,7 @@ static int on_change(const char *path, const git_oid *old_id, const git_oid *new
 	(void)old_id;
 	if (cc->dirty && pathset_has(cc->dirty, path))
 		return 0; /* the overlay decides */
-	rc = sync_path(cc->ix, cc->src, cc->source_id, NULL, new_id, path, 0, cc->err);
+	rc = sync_path(cc->ix, cc->src, cc->source_id, NULL, new_id, path, 0, cc->pl, cc->err);
 	tick(cc->ps);
 	return rc;
 }
@@ -1014,7 +1263,8 @@ static int update_source(struct bp_index *ix, const struct bp_source *src,
 	if (src->has_commit && (rc = commit_tree(&new_tree, ix, &src->commit, err)))
 		goto out;
 	if (has_old != src->has_commit || (has_old && !git_oid_equal(&old, &src->commit))) {
-		struct change_ctx cc = {ix, src, source_id, dirty, &ps, err, ""};
+		struct pipeline pl;
+		struct change_ctx cc = {ix, src, source_id, dirty, &ps, err, "", &pl};
 		struct bp_tree_diff_cb cb = {on_change, on_reject, &cc};
 
 		/* The commit indexed may be gone (a peer rewrote its history): start over. */
@@ -1027,7 +1277,9 @@ static int update_source(struct bp_index *ix, const struct bp_source *src,
 		}
 		if (src->has_commit)
 			git_oid_tostr(cc.commit, sizeof(cc.commit), &src->commit);
+		pipe_init(&pl, ix, src, source_id);
 		rc = bp_tree_diff(ix->kb->repo, old_tree, new_tree, &cb, err);
+		rc = pipe_end(&pl, rc, err);
 		/* Progress was shown for long work: end its line. */
 		if (ps.done >= 500 && progress && progress->fn)
 			progress->fn(progress->payload, ps.what, ps.done, ps.done);
@@ -1043,7 +1295,7 @@ static int update_source(struct bp_index *ix, const struct bp_source *src,
 			goto out;
 		for (i = 0; i < was.n; i++)
 			if (!pathset_has(dirty, was.path[i]) &&
-			    (rc = sync_path(ix, src, source_id, new_tree, NULL, was.path[i], 0, err)))
+			    (rc = sync_path(ix, src, source_id, new_tree, NULL, was.path[i], 0, NULL, err)))
 				goto out;
 		for (i = 0; i < dirty->n; i++) {
 			long j = pathset_find(&was, dirty->path[i]);
@@ -1051,7 +1303,7 @@ static int update_source(struct bp_index *ix, const struct bp_source *src,
 			/* Read again only what changed since it was read (size, mtime). */
 			if (j >= 0 && stat_unchanged(dirty, i, was.size[j], was.mtime[j]))
 				continue;
-			if ((rc = sync_path(ix, src, source_id, new_tree, NULL, dirty->path[i], 1, err)))
+			if ((rc = sync_path(ix, src, source_id, new_tree, NULL, dirty->path[i], 1, NULL, err)))
 				goto out;
 		}
 		rc = set_overlaid_paths(ix, dirty, err);

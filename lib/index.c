@@ -9,6 +9,7 @@
  * whose blob id is unchanged costs one lookup.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,18 +81,24 @@ static const char schema_sql[] =
 	"CREATE VIRTUAL TABLE fts_vocab USING fts5vocab(fts, 'row');"
 	"INSERT INTO sources(name) VALUES('');";
 
-/* Remove the database and its journal files. */
-static void unlink_db(const char *path)
+/* Remove the journal files of a database. */
+static void unlink_journals(const char *path)
 {
 	char extra[4096];
 
-	unlink(path);
 	snprintf(extra, sizeof(extra), "%s-wal", path);
 	unlink(extra);
 	snprintf(extra, sizeof(extra), "%s-shm", path);
 	unlink(extra);
 	snprintf(extra, sizeof(extra), "%s-journal", path);
 	unlink(extra);
+}
+
+/* Remove a database and its journal files. */
+static void unlink_db(const char *path)
+{
+	unlink(path);
+	unlink_journals(path);
 }
 
 static int exec(struct bp_index *ix, const char *sql, struct bp_error *err)
@@ -142,7 +149,11 @@ static int db_open(struct bp_index *ix, struct bp_error *err)
 	sqlite3_limit(ix->db, SQLITE_LIMIT_EXPR_DEPTH, 200);
 	sqlite3_limit(ix->db, SQLITE_LIMIT_ATTACHED, 0);
 	sqlite3_busy_timeout(ix->db, (int)(timeout * 1000));
-	rc = sqlite3_exec(ix->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL,
+	/* A file being built from scratch, renamed into place only when whole, needs no
+	 * journal: a crash leaves the old index as it was. */
+	rc = sqlite3_exec(ix->db, ix->building ? "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+					       : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+			  NULL,
 			  NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(ix->db, "PRAGMA user_version", -1, &st, NULL);
@@ -1499,16 +1510,58 @@ int bp_index_update(struct bp_index *ix, const struct bp_progress *progress,
 	return rc;
 }
 
+/*
+ * Rebuild into a new file, written without a journal (half the writes of WAL), made durable
+ * with one fsync and renamed over the old one: until then the old index stays usable, and a
+ * crash leaves it as it was.
+ */
 int bp_index_rebuild(struct bp_index *ix, const struct bp_progress *progress,
 		     struct bp_error *err)
 {
-	int rc;
+	char *path = ix->path, *tmp = NULL;
+	size_t n = strlen(path) + 8;
+	int fd, rc;
 
+	tmp = bp_malloc(n);
+	if (!tmp)
+		return bp_error_nomem(err);
+	snprintf(tmp, n, "%s.new", path);
 	db_close(ix);
-	unlink_db(ix->path);
+	unlink_db(tmp);
+	ix->path = tmp;
+	ix->building = 1;
 	ix->rebuilt = 1;
 	rc = open_or_recreate(ix, err);
-	return rc ? rc : update(ix, progress, NULL, err);
+	if (!rc)
+		rc = update(ix, progress, NULL, err);
+	db_close(ix);
+	ix->building = 0;
+	ix->path = path;
+	if (!rc) {
+		fd = open(tmp, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || fsync(fd) < 0)
+			rc = bp_error_set(err, BP_EIO, "index: cannot write '%s': %s", tmp,
+					  strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	if (!rc) {
+		/* The old file's journal must not be read as the new file's; the file itself
+		 * is replaced at once by the rename, so no one finds the index missing. */
+		unlink_journals(path);
+		if (rename(tmp, path) < 0)
+			rc = bp_error_set(err, BP_EIO, "index: cannot replace '%s': %s", path,
+					  strerror(errno));
+	}
+	if (rc)
+		unlink_db(tmp);
+	bp_free(tmp);
+	/* Open the new index (or the old one, if the rebuild failed) as usual. */
+	if (!rc)
+		rc = open_or_recreate(ix, err);
+	else
+		open_or_recreate(ix, NULL);
+	return rc;
 }
 
 int bp_index_clear_source(struct bp_index *ix, sqlite3_int64 source_id, struct bp_error *err)

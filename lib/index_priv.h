@@ -45,6 +45,7 @@ struct bp_index {
 	char *path;
 	sqlite3_stmt *stmt[ST_COUNT];
 	int rebuilt;     /* the file was (re)created by this process */
+	int building;    /* a rebuild into a new file, without a journal */
 	size_t changed;  /* articles (re)indexed by this process */
 	int recovered;   /* a read found the file damaged and rebuilt it (once a process) */
 };

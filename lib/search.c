@@ -114,6 +114,13 @@ static void sql_filter(struct sql *q, const struct bp_filter *f)
 	}
 }
 
+/* Whether a filter asks for anything (a condition on the articles' rows). */
+static int filtered(const struct bp_filter *f)
+{
+	return f && (f->nsectors || f->ntags || f->author || f->since || f->npeers || f->mine ||
+		     f->not_sector || f->not_id);
+}
+
 /* Prepare the built SQL and bind its values. */
 static int sql_prepare(sqlite3_stmt **out, struct bp_index *ix, struct sql *q,
 		       struct bp_error *err)
@@ -273,25 +280,33 @@ static int search_once(struct bp_index *ix, const char *expr, const struct bp_se
 	if (total)
 		*total = 0;
 	/*
+	 * Two steps. `top` ranks every match and keeps the best: it reads only the FTS5 index
+	 * (and the articles table when a filter needs it). Then only those few are joined to
+	 * their rows and given snippets: a common word matches thousands of articles, and
+	 * building a row (its tags as JSON) or a snippet for each would cost more than ranking.
+	 *
 	 * With a boost (the query as typed, before the vocabulary widened it), articles that
-	 * match it come first: the librarian's own word before the other sectors' words.
+	 * match it come first, ranked by how well they match it: the librarian's own word before
+	 * the other sectors' words.
 	 */
+	sql_add(&q, "WITH ");
 	if (s->boost)
-		sql_add(&q, "WITH direct(rid, b) AS (SELECT rowid, " BM25 " FROM fts "
-			    "WHERE fts MATCH ?6) ");
-	sql_add(&q, "SELECT *, " ROW_JSON ", 'score', score, 'snippet', snip) FROM (SELECT "
-		    ROW_COLUMNS ", snippet(fts, 2, ?1, ?2, '…', ?3) AS snip, ");
-	/* Direct matches are ranked by how well they match the words as typed. */
-	sql_add(&q, s->boost ? "round(-coalesce(d.b, " BM25 "), 4) AS score, d.rid IS NOT NULL "
-			       "AS direct FROM fts JOIN articles a ON a.id = fts.rowid "
+		sql_add(&q, "direct(rid, b) AS (SELECT rowid, " BM25 " FROM fts "
+			    "WHERE fts MATCH ?6), ");
+	sql_add(&q, "top(rid, b, direct) AS (SELECT fts.rowid, ");
+	sql_add(&q, s->boost ? "coalesce(d.b, " BM25 "), d.rid IS NOT NULL FROM fts "
 			       "LEFT JOIN direct d ON d.rid = fts.rowid "
-			     : "round(-" BM25 ", 4) AS score, 0 AS direct FROM fts "
-			       "JOIN articles a ON a.id = fts.rowid ");
-	sql_add(&q, "JOIN sources s ON s.id = a.source WHERE fts MATCH ?4");
+			     : BM25 ", 0 FROM fts ");
+	if (filtered(s->filter))
+		sql_add(&q, "JOIN articles a ON a.id = fts.rowid JOIN sources s ON s.id = a.source ");
+	sql_add(&q, "WHERE fts MATCH ?4");
 	sql_filter(&q, s->filter);
-	sql_add(&q, s->boost ? " ORDER BY direct DESC, coalesce(d.b, " BM25 ") LIMIT ?5"
-			     : " ORDER BY " BM25 " LIMIT ?5");
-	sql_add(&q, ") ORDER BY direct DESC, score DESC, aid");
+	sql_add(&q, " ORDER BY 3 DESC, 2 LIMIT ?5) ");
+	sql_add(&q, "SELECT *, " ROW_JSON ", 'score', score, 'snippet', snip) FROM (SELECT "
+		    ROW_COLUMNS ", snippet(fts, 2, ?1, ?2, '…', ?3) AS snip, round(-top.b, 4) "
+		    "AS score, top.direct AS direct FROM top JOIN fts ON fts.rowid = top.rid "
+		    "JOIN articles a ON a.id = top.rid JOIN sources s ON s.id = a.source "
+		    "WHERE fts MATCH ?4) ORDER BY direct DESC, score DESC, aid");
 	rc = sql_prepare(&st, ix, &q, err);
 	if (rc)
 		goto out;

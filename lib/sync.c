@@ -22,6 +22,7 @@
 #include "bp/sync.h"
 #include "index_internal.h"
 #include "kb_internal.h"
+#include "localfetch.h"
 
 /* How many times a push rejected because the remote moved is retried after a new merge. */
 #define PUSH_ATTEMPTS 4
@@ -438,7 +439,7 @@ static int fetch(struct sync_state *s, git_oid *tip, int *has, char **branch,
 	git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
 	git_buf head = GIT_BUF_INIT;
 	struct bp_buf spec = BP_BUF_INIT, ref = BP_BUF_INIT;
-	char *refspec;
+	char *refspec, *local = NULL, *local_head = NULL;
 	git_strarray specs;
 	int rc;
 
@@ -454,6 +455,30 @@ static int fetch(struct sync_state *s, git_oid *tip, int *has, char **branch,
 	if (rc) {
 		bp_error_prefix(err, "peer '%s'", s->peer);
 		goto out;
+	}
+	/* A repository on this machine is read without libgit2's local transport, which would
+	 * honour its alternates (see localfetch.c). */
+	rc = bp_local_url_path(&local, git_remote_url(remote));
+	if (rc < 0) {
+		rc = bp_error_nomem(err);
+		goto out;
+	}
+	if (rc == 1) {
+		struct bp_local_fetch_opts lo = {s->peer, transfer_progress, s};
+
+		rc = bp_local_fetch(&local_head, s->kb, local, &lo, err);
+		if (rc) {
+			bp_error_prefix(err, "peer '%s': cannot fetch", s->peer);
+			goto out;
+		}
+		if (local_head) {
+			*branch = local_head;
+			local_head = NULL;
+			config_set(s->kb, s->peer, "bestpracticebranch", *branch);
+		} else {
+			*branch = config_get(s->kb, s->peer, "bestpracticebranch");
+		}
+		goto found;
 	}
 	bp_buf_addf(&spec, "+refs/heads/*:refs/remotes/%s/*", s->peer);
 	if (bp_buf_oom(&spec)) {
@@ -482,6 +507,7 @@ static int fetch(struct sync_state *s, git_oid *tip, int *has, char **branch,
 	} else {
 		*branch = config_get(s->kb, s->peer, "bestpracticebranch");
 	}
+found:
 	if (*branch) {
 		bp_buf_addf(&ref, "refs/remotes/%s/%s", s->peer, *branch);
 		if (!bp_buf_oom(&ref) && ref_commit(tip, s->kb->repo, ref.ptr) == 0)
@@ -489,6 +515,8 @@ static int fetch(struct sync_state *s, git_oid *tip, int *has, char **branch,
 	}
 	rc = 0;
 out:
+	bp_free(local);
+	bp_free(local_head);
 	git_buf_dispose(&head);
 	bp_buf_release(&spec);
 	bp_buf_release(&ref);

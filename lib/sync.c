@@ -322,6 +322,23 @@ static int ref_commit(git_oid *out, git_repository *repo, const char *name)
 	return rc;
 }
 
+/* Whether any remote-tracking branch of `peer` exists. */
+static int has_branches(struct bp_kb *kb, const char *peer)
+{
+	git_reference_iterator *it = NULL;
+	const char *name;
+	size_t n = strlen(peer);
+	int yes = 0;
+
+	if (git_reference_iterator_new(&it, kb->repo) < 0)
+		return 0;
+	while (!yes && git_reference_next_name(&name, it) == 0)
+		yes = !strncmp(name, "refs/remotes/", 13) && !strncmp(name + 13, peer, n) &&
+		      name[13 + n] == '/';
+	git_reference_iterator_free(it);
+	return yes;
+}
+
 /* Count the articles of a tree (NULL: none). */
 static int count_cb(const char *root, const git_tree_entry *e, void *payload)
 {
@@ -441,7 +458,7 @@ static int fetch(struct sync_state *s, git_oid *tip, int *has, char **branch,
 	struct bp_buf spec = BP_BUF_INIT, ref = BP_BUF_INIT;
 	char *refspec, *local = NULL, *local_head = NULL;
 	git_strarray specs;
-	int rc;
+	int rc, from_head = 0;
 
 	*has = 0;
 	*branch = NULL;
@@ -471,10 +488,10 @@ static int fetch(struct sync_state *s, git_oid *tip, int *has, char **branch,
 			bp_error_prefix(err, "peer '%s': cannot fetch", s->peer);
 			goto out;
 		}
+		from_head = local_head != NULL;
 		if (local_head) {
 			*branch = local_head;
 			local_head = NULL;
-			config_set(s->kb, s->peer, "bestpracticebranch", *branch);
 		} else {
 			*branch = config_get(s->kb, s->peer, "bestpracticebranch");
 		}
@@ -502,8 +519,7 @@ static int fetch(struct sync_state *s, git_oid *tip, int *has, char **branch,
 	if (git_remote_default_branch(&head, remote) == 0 && head.ptr &&
 	    !strncmp(head.ptr, "refs/heads/", 11)) {
 		*branch = bp_strdup(head.ptr + 11);
-		if (*branch)
-			config_set(s->kb, s->peer, "bestpracticebranch", *branch);
+		from_head = *branch != NULL;
 	} else {
 		*branch = config_get(s->kb, s->peer, "bestpracticebranch");
 	}
@@ -513,6 +529,22 @@ found:
 		if (!bp_buf_oom(&ref) && ref_commit(tip, s->kb->repo, ref.ptr) == 0)
 			*has = 1;
 	}
+	/* A peer with branches but none to follow is broken, not empty: an empty peer would
+	 * take all of its tips out of the index. */
+	if (!*has && has_branches(s->kb, s->peer)) {
+		if (*branch)
+			rc = bp_error_set(err, BP_EGIT,
+					  "peer '%s': its HEAD names branch '%s', which it does not "
+					  "have; nothing to follow",
+					  s->peer, *branch);
+		else
+			rc = bp_error_set(err, BP_EGIT,
+					  "peer '%s': its HEAD names no branch; nothing to follow",
+					  s->peer);
+		goto out;
+	}
+	if (*has && from_head)
+		config_set(s->kb, s->peer, "bestpracticebranch", *branch);
 	rc = 0;
 out:
 	bp_free(local);

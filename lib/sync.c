@@ -23,6 +23,7 @@
 #include "index_internal.h"
 #include "kb_internal.h"
 #include "localfetch.h"
+#include "treediff.h"
 
 /* How many times a push rejected because the remote moved is retried after a new merge. */
 #define PUSH_ATTEMPTS 4
@@ -339,56 +340,53 @@ static int has_branches(struct bp_kb *kb, const char *peer)
 	return yes;
 }
 
-/* Count the articles of a tree (NULL: none). */
-static int count_cb(const char *root, const git_tree_entry *e, void *payload)
-{
-	char path[4096];
+/* What the index would see change between two trees: the checked comparison's counts. */
+struct counts {
+	size_t added, changed, removed;
+};
 
-	if (git_tree_entry_type(e) == GIT_OBJECT_BLOB &&
-	    (size_t)snprintf(path, sizeof(path), "%s%s", root, git_tree_entry_name(e)) <
-		    sizeof(path) &&
-	    bp_kb_is_article_path(path))
-		(*(size_t *)payload)++;
+static int count_change(const char *path, const git_oid *old_id, const git_oid *new_id,
+			void *payload)
+{
+	struct counts *c = payload;
+
+	if (!bp_kb_is_article_path(path))
+		return 0;
+	if (!old_id)
+		c->added++;
+	else if (!new_id)
+		c->removed++;
+	else
+		c->changed++;
 	return 0;
 }
 
-static size_t count_articles(git_tree *tree)
-{
-	size_t n = 0;
-
-	if (tree)
-		git_tree_walk(tree, GIT_TREEWALK_PRE, count_cb, &n);
-	return n;
-}
-
-/* Articles added, changed and removed between two trees (either may be NULL). */
+/*
+ * Articles added, changed and removed between two trees (either may be NULL), counted by the
+ * index's own tree comparison, so that a report never counts what the index leaves out (a
+ * name such as 'law/a\b.md', a symbolic link) or gives up on a tree libgit2 cannot diff.
+ */
 static int diff_counts(struct bp_kb *kb, git_tree *a, git_tree *b, size_t *added,
 		       size_t *changed, size_t *removed)
 {
-	git_diff *diff = NULL;
-	size_t i, n;
-	int rc;
+	struct counts c = {0, 0, 0};
+	struct bp_tree_diff_cb cb = {count_change, NULL, &c};
+	int rc = bp_tree_diff(kb->repo, a, b, &cb, NULL);
 
-	*added = *changed = *removed = 0;
-	rc = git_diff_tree_to_tree(&diff, kb->repo, a, b, NULL);
-	if (rc < 0)
-		return rc;
-	n = git_diff_num_deltas(diff);
-	for (i = 0; i < n; i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		const char *path = d->new_file.path ? d->new_file.path : d->old_file.path;
+	*added = c.added;
+	*changed = c.changed;
+	*removed = c.removed;
+	return rc;
+}
 
-		if (!bp_kb_is_article_path(path))
-			continue;
-		if (d->status == GIT_DELTA_ADDED)
-			(*added)++;
-		else if (d->status == GIT_DELTA_DELETED)
-			(*removed)++;
-		else
-			(*changed)++;
-	}
-	git_diff_free(diff);
-	return 0;
+/* Count the articles of a tree (NULL: none). */
+static size_t count_articles(struct bp_kb *kb, git_tree *tree)
+{
+	size_t n = 0, changed, removed;
+
+	if (tree)
+		diff_counts(kb, NULL, tree, &n, &changed, &removed);
+	return n;
 }
 
 static int commit_tree_of(git_tree **out, struct bp_kb *kb, const git_oid *id)
@@ -587,7 +585,7 @@ static int sync_subscribed(struct sync_state *s, struct bp_sync_report *r, struc
 		r->rewritten = 1;
 	diff_counts(s->kb, old_tree, new_tree, &r->added, &r->changed, &r->removed);
 	{
-		size_t before = count_articles(old_tree);
+		size_t before = count_articles(s->kb, old_tree);
 
 		/* Most of a peer's tips gone at once is worth saying loudly. */
 		if (before >= 4 && r->removed * 2 > before)
@@ -893,7 +891,7 @@ static int deletion_guard(struct sync_state *s, git_commit *from, const git_oid 
 		return 0;
 	if (git_commit_tree(&a, from) < 0 || git_tree_lookup(&b, s->kb->repo, to_tree) < 0)
 		goto out;
-	before = count_articles(a);
+	before = count_articles(s->kb, a);
 	if (diff_counts(s->kb, a, b, &added, &changed, &removed) == 0 && before >= 2 &&
 	    removed * 2 > before)
 		rc = bp_error_set(err, BP_EREFUSED,
@@ -908,14 +906,14 @@ out:
 }
 
 /* Whether the tree of `c` holds any article. */
-static int has_articles(git_commit *c)
+static int has_articles(struct bp_kb *kb, git_commit *c)
 {
 	git_tree *t = NULL;
 	size_t n;
 
 	if (git_commit_tree(&t, c) < 0)
 		return 1;
-	n = count_articles(t);
+	n = count_articles(kb, t);
 	git_tree_free(t);
 	return n > 0;
 }
@@ -1046,7 +1044,7 @@ static int shared_round(struct sync_state *s, const char *local, struct bp_sync_
 	if (git_commit_tree(&head_tree, head) == 0)
 		diff_counts(s->kb, head_tree, their_tree, &r->added, &r->changed, &r->removed);
 	if (git_graph_descendant_of(s->kb->repo, &tip, &head_id) == 1 ||
-	    (!has_articles(head) && tree_within(head, theirs))) {
+	    (!has_articles(s->kb, head) && tree_within(head, theirs))) {
 		/* Fast-forward; or a KB with no tips of its own takes the remote's history. */
 		r->fast_forward = git_graph_descendant_of(s->kb->repo, &tip, &head_id) == 1;
 		r->adopted_history = !r->fast_forward;

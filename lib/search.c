@@ -493,13 +493,13 @@ out:
 int bp_index_read(char **out, size_t *len, struct bp_index *ix, const char *id,
 		  struct bp_error *err)
 {
-	struct bp_source *peers = NULL;
 	char *source = NULL, *path = NULL;
-	git_commit *commit = NULL;
-	git_tree *tree = NULL;
-	git_tree_entry *entry = NULL;
-	git_blob *blob = NULL;
-	size_t npeers = 0, i;
+	sqlite3_stmt *st = NULL;
+	git_odb *odb = NULL;
+	git_odb_object *obj = NULL;
+	git_object_t type;
+	git_oid blob;
+	size_t size = 0;
 	int rc;
 
 	*out = NULL;
@@ -510,48 +510,50 @@ int bp_index_read(char **out, size_t *len, struct bp_index *ix, const char *id,
 		rc = bp_kb_read(out, len, ix->kb, path, err);
 		goto out;
 	}
-	rc = bp_peer_sources(&peers, &npeers, ix->kb, err);
-	if (rc)
-		goto out;
-	for (i = 0; i < npeers && strcmp(peers[i].name, source); i++)
-		;
-	if (i == npeers || !peers[i].has_commit) {
-		rc = bp_error_set(err, BP_ENOTFOUND, "no article '%s'", id);
-		goto out;
-	}
-	rc = git_commit_lookup(&commit, ix->kb->repo, &peers[i].commit);
-	if (rc == 0)
-		rc = git_commit_tree(&tree, commit);
-	if (rc == 0)
-		rc = git_tree_entry_bypath(&entry, tree, path);
-	if (rc == GIT_ENOTFOUND) {
-		rc = bp_error_set(err, BP_ENOTFOUND, "no article '%s'", id);
+	/*
+	 * A peer's tip is read by the blob id the index recorded: the very file that was indexed,
+	 * whatever the peer's tree holds beside it (a duplicate entry of the same name, entries
+	 * out of order that a lookup by path would miss), and even while a newer commit of the
+	 * peer could not be indexed.
+	 */
+	rc = sqlite3_prepare_v2(ix->db,
+				"SELECT a.blob FROM articles a JOIN sources s ON s.id = a.source "
+				"WHERE s.name = ? AND a.path = ?",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = bp_db_error(err, ix->db, rc, "cannot look up an article");
 		goto out;
 	}
-	if (rc == 0 && git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
-		rc = bp_error_set(err, BP_ENOTFOUND, "no article '%s'", id);
+	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW || git_oid_fromstr(&blob, col(st, 0)) < 0) {
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE
+			     ? bp_error_set(err, BP_ENOTFOUND, "no article '%s'", id)
+			     : bp_db_error(err, ix->db, rc, "cannot look up an article");
+		goto out;
+	}
+	rc = git_repository_odb(&odb, ix->kb->repo);
+	if (rc == 0)
+		rc = git_odb_read_header(&size, &type, odb, &blob);
+	if (rc == 0 && (type != GIT_OBJECT_BLOB || size > BP_PEER_MAX_BLOB)) {
+		rc = bp_error_set(err, BP_EINVALID, "'%s' is not a file of at most %u MiB", id,
+				  BP_PEER_MAX_BLOB >> 20);
 		goto out;
 	}
 	if (rc == 0)
-		rc = git_blob_lookup(&blob, ix->kb->repo, git_tree_entry_id(entry));
+		rc = git_odb_read(&obj, odb, &blob);
 	if (rc < 0) {
 		rc = bp_git_error(err, rc, "cannot read '%s'", id);
 		goto out;
 	}
-	if (git_blob_rawsize(blob) > BP_PEER_MAX_BLOB) {
-		rc = bp_error_set(err, BP_EINVALID, "'%s' is larger than %u MiB", id,
-				  BP_PEER_MAX_BLOB >> 20);
-		goto out;
-	}
-	*len = (size_t)git_blob_rawsize(blob);
-	*out = bp_strndup(git_blob_rawcontent(blob), *len);
+	*len = git_odb_object_size(obj);
+	*out = bp_strndup(git_odb_object_data(obj), *len);
 	rc = *out ? 0 : bp_error_nomem(err);
 out:
-	git_blob_free(blob);
-	git_tree_entry_free(entry);
-	git_tree_free(tree);
-	git_commit_free(commit);
-	bp_sources_free(peers, npeers);
+	sqlite3_finalize(st);
+	git_odb_object_free(obj);
+	git_odb_free(odb);
 	bp_free(source);
 	bp_free(path);
 	return rc;

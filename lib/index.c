@@ -348,18 +348,21 @@ static int delete_row(struct bp_index *ix, sqlite3_int64 id, struct bp_error *er
 	return 0;
 }
 
-/* Warnings about one source's files, prefixed with the peer's name. */
+/* Warnings about one source's files, prefixed with the peer's name and commit. */
 struct warn_ctx {
 	const struct bp_warn *to;
-	const char *source;
+	const struct bp_source *src;
 };
 
 static void source_warn(void *payload, const char *msg)
 {
 	struct warn_ctx *w = payload;
+	char hex[GIT_OID_HEXSZ + 1] = "";
 
-	if (w->source && *w->source)
-		bp_warn(w->to, "peer '%s': %s", w->source, msg);
+	if (w->src->has_commit)
+		git_oid_tostr(hex, sizeof(hex), &w->src->commit);
+	if (*w->src->name)
+		bp_warn(w->to, "peer '%s' (commit %.7s): %s", w->src->name, hex, msg);
 	else
 		bp_warn(w->to, "%s", msg);
 }
@@ -379,7 +382,7 @@ static int insert_row(struct bp_index *ix, const struct bp_source *src, sqlite3_
 {
 	struct bp_article *a = NULL;
 	struct bp_article_opts opts = {0};
-	struct warn_ctx wc = {bp_kb_warn(ix->kb), src->name};
+	struct warn_ctx wc = {bp_kb_warn(ix->kb), src};
 	struct bp_warn w = {source_warn, &wc};
 	struct bp_buf tags = BP_BUF_INIT;
 	sqlite3_stmt *st;
@@ -479,8 +482,10 @@ struct target {
 
 /* Load a blob of a peer or of HEAD, checking its size before reading it. */
 static int load_blob(char **out, size_t *len, struct bp_index *ix, const git_oid *id,
-		     const char *source, const char *path, struct bp_error *err)
+		     const struct bp_source *src, const char *path, struct bp_error *err)
 {
+	struct warn_ctx wc = {bp_kb_warn(ix->kb), src};
+	char why[600];
 	git_odb *odb = NULL;
 	git_odb_object *obj = NULL;
 	git_object_t type;
@@ -496,12 +501,11 @@ static int load_blob(char **out, size_t *len, struct bp_index *ix, const git_oid
 		goto out;
 	}
 	if (type != GIT_OBJECT_BLOB || size > BP_PEER_MAX_BLOB) {
-		if (*source)
-			bp_warn(bp_kb_warn(ix->kb), "peer '%s': %s: skipped (%s)", source, path,
-				type != GIT_OBJECT_BLOB ? "not a file" : "larger than 4 MiB");
-		else
-			bp_warn(bp_kb_warn(ix->kb), "%s: skipped (%s)", path,
-				type != GIT_OBJECT_BLOB ? "not a file" : "larger than 4 MiB");
+		/* Said as the tree comparison says what it leaves out. */
+		snprintf(why, sizeof(why), "skipped '%s': %s", path,
+			 type != GIT_OBJECT_BLOB ? "a file entry that names a folder or a commit"
+						 : "larger than 4 MiB");
+		source_warn(&wc, why);
 		rc = 1;
 		goto out;
 	}
@@ -660,7 +664,7 @@ static int sync_path(struct bp_index *ix, const struct bp_source *src, sqlite3_i
 			goto out;
 	}
 	if (!t.data)
-		rc = load_blob(&t.data, &t.len, ix, &t.blob, src->name, path, err);
+		rc = load_blob(&t.data, &t.len, ix, &t.blob, src, path, err);
 	if (!rc)
 		rc = insert_row(ix, src, source_id, path, hex, t.overlay, t.data, t.len, err);
 	if (rc == 1)

@@ -117,6 +117,12 @@ static int run(struct ctx *ctx, struct args *a)
 		errorf("%zu peer%s could not be synced", failed, failed == 1 ? "" : "s");
 		return exit_status(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_ENV;
 	}
+	/* Fetched, but not readable: the index said which, and kept their tips as they were. */
+	if (!irc && bp_index_peers_failed(ctx->index)) {
+		errorf("%zu peer%s could not be indexed", bp_index_peers_failed(ctx->index),
+		       bp_index_peers_failed(ctx->index) == 1 ? "" : "s");
+		return EXIT_ENV;
+	}
 	return irc;
 }
 

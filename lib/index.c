@@ -914,6 +914,41 @@ out:
 	return rc;
 }
 
+/*
+ * Bring one peer up to date, or leave it as it was: a peer whose commit cannot be read (a
+ * tree git cannot parse at its root, an object missing) must not stop the update of the
+ * other sources, nor take its tips as they were out of the index. Its rows are rolled back to
+ * where they were and it is said once; as its commit stays the one indexed, the next update
+ * tries it again.
+ */
+static int update_peer(struct bp_index *ix, const struct bp_source *src,
+		       const struct bp_progress *progress, struct bp_error *err)
+{
+	char hex[GIT_OID_HEXSZ + 1] = "";
+	int rc;
+
+	rc = exec(ix, "SAVEPOINT peer", err);
+	if (rc)
+		return rc;
+	rc = update_source(ix, src, NULL, progress, err);
+	if (rc == BP_ENOMEM || rc == BP_EDB) {
+		sqlite3_exec(ix->db, "ROLLBACK TO peer; RELEASE peer", NULL, NULL, NULL);
+		return rc;
+	}
+	if (rc) {
+		if (src->has_commit)
+			git_oid_tostr(hex, sizeof(hex), &src->commit);
+		bp_warn(bp_kb_warn(ix->kb),
+			"peer '%s' (commit %.7s): not indexed, its tips as they were stay "
+			"searchable: %s",
+			src->name, hex, err->msg);
+		bp_error_clear(err);
+		ix->failed++;
+		rc = exec(ix, "ROLLBACK TO peer", err);
+	}
+	return rc ? rc : exec(ix, "RELEASE peer", err);
+}
+
 /* Whether anything is to be done: a source's commit moved, or the working tree changed. */
 static int needs_update(int *yes, struct bp_index *ix, const struct bp_source *src, size_t n,
 			const struct pathset *dirty, struct bp_error *err)
@@ -1046,8 +1081,10 @@ static int update(struct bp_index *ix, const struct bp_progress *progress, struc
 	rc = exec(ix, "BEGIN IMMEDIATE", err);
 	if (rc)
 		goto out;
-	for (i = 0; i <= npeers && !rc; i++)
-		rc = update_source(ix, &all[i], i == 0 ? &dirty : NULL, progress, err);
+	ix->failed = 0;
+	rc = update_source(ix, &all[0], &dirty, progress, err);
+	for (i = 1; i <= npeers && !rc; i++)
+		rc = update_peer(ix, &all[i], progress, err);
 	if (!rc)
 		rc = drop_gone_sources(ix, all, npeers + 1, err);
 	if (!rc)
@@ -1141,4 +1178,9 @@ int bp_index_drop_source(struct bp_index *ix, const char *name, struct bp_error 
 int bp_index_was_rebuilt(const struct bp_index *ix)
 {
 	return ix->rebuilt;
+}
+
+size_t bp_index_peers_failed(const struct bp_index *ix)
+{
+	return ix->failed;
 }

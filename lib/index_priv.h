@@ -44,6 +44,7 @@ struct bp_index {
 	sqlite3_stmt *stmt[ST_COUNT];
 	int rebuilt;     /* the file was (re)created by this process */
 	size_t changed;  /* articles (re)indexed by this process */
+	size_t failed;   /* peers the last update left as they were */
 };
 
 /* Prepare (once) and reset a kept statement. */

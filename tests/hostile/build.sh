@@ -255,6 +255,10 @@ build_emptyname() {
 	c=$(commit "$root" "An entry with an empty name")
 	branch main "$c"
 	say commit "$c"
+	# Then the root folder itself with an entry of an empty name: no tree of it can be read.
+	later=$(tip "A later tip nobody can read" laterword)
+	root=$({ ent 100644 "" "$x"; ent 40000 law "$(tree "100644 later.md $later")"; } | raw_tree)
+	say rootbad "$(commit "$root" "A root folder with an empty name" "$c")"
 }
 
 # A 50 MB file named like an article (highly compressible: it costs little to store and

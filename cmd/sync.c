@@ -3,6 +3,7 @@
  * tips; merge with shared remotes and push. One line per peer says what happened; a peer that
  * fails does not stop the others, and sync then exits 3 naming it.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -83,8 +84,11 @@ static void report(void *payload, const struct bp_sync_report *r)
 
 		fputs("  conflict: both sides changed ", stdout);
 		if (mark) {
-			fwrite(copy, 1, (size_t)(mark - copy), stdout);
+			char *orig = strndup(copy, (size_t)(mark - copy));
+
+			put_escaped(stdout, orig, 0);
 			fputs(".md", stdout);
+			free(orig);
 		}
 		fputs("; the other version is kept beside it as ", stdout);
 		put_escaped(stdout, copy, 0);

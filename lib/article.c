@@ -1090,9 +1090,13 @@ static int find_front_matter(struct ctx *c)
 	}
 	if (!n)
 		return problem(c, 1, "front matter has no closing '---'");
-	if (p - (off + open) > BP_ARTICLE_MAX_FRONT_MATTER)
+	if (p - (off + open) > BP_ARTICLE_MAX_FRONT_MATTER) {
+		/* Lenient: not read, but not body either (its text would become the title). */
+		if (!c->strict)
+			a->body_start = p + n;
 		return problem(c, 1, "front matter is larger than %u KiB",
 			       BP_ARTICLE_MAX_FRONT_MATTER >> 10);
+	}
 	a->has_fm = 1;
 	a->crlf = open >= 2 && s[off + open - 2] == '\r';
 	a->fm_start = off + open;

@@ -247,6 +247,32 @@ static void test_text_of_markdown(void)
 	bp_free(out);
 }
 
+/* A long document is parsed a piece at a time, cut at blank lines: the text is the same. */
+static void test_text_of_a_long_document(void)
+{
+	struct bp_buf md = BP_BUF_INIT, want = BP_BUF_INIT;
+	char *out = NULL;
+	size_t len = 0, i;
+
+	for (i = 0; md.len < 3 * BP_MARKDOWN_PIECE; i++) {
+		bp_buf_addf(&md, "Paragraph *number* %zu\nof two lines.\n\n", i);
+		bp_buf_addf(&want, "Paragraph number %zu of two lines.\n", i);
+	}
+	CHECK_INT(bp_markdown_text(&out, &len, md.ptr, md.len, NULL), 0);
+	CHECK(out && len == want.len && !memcmp(out, want.ptr, len));
+	bp_free(out);
+	/* One line longer than a piece is cut between two characters, never inside one. */
+	bp_buf_truncate(&md, 0);
+	while (md.len < 2 * BP_MARKDOWN_PIECE)
+		bp_buf_addstr(&md, "caf\xc3\xa9 ");
+	CHECK(bp_markdown_piece(md.ptr, md.len, BP_MARKDOWN_PIECE) < BP_MARKDOWN_PIECE + 1);
+	CHECK_INT(bp_markdown_text(&out, &len, md.ptr, md.len, NULL), 0);
+	CHECK(out && !strstr(out, "\xef\xbf\xbd"));
+	bp_free(out);
+	bp_buf_release(&md);
+	bp_buf_release(&want);
+}
+
 static void test_first_heading(void)
 {
 	static const struct {
@@ -591,6 +617,7 @@ int main(void)
 {
 	RUN(test_escape);
 	RUN(test_text_of_markdown);
+	RUN(test_text_of_a_long_document);
 	RUN(test_first_heading);
 	RUN(test_render_layout);
 	RUN(test_render_color);

@@ -173,7 +173,7 @@ struct fetch {
 	git_repository *peer;
 	git_odb *peer_odb, *our_odb;
 	git_packbuilder *pb;
-	struct oidset seen;
+	struct oidset trees, blobs; /* seen, by the kind their entries name them as */
 	struct branch *br;
 	size_t nbr;
 	int borrows;  /* the peer has objects/info/alternates (ignored) */
@@ -363,6 +363,19 @@ static int object_error(struct fetch *f, int rc, const git_oid *id, const char *
 			    *path ? " ('" : "", path, *path ? "')" : "");
 }
 
+/*
+ * A tree git itself could not walk: its fetch, gc and repack would fail on it, in the peer and
+ * in the KB alike, so it is not brought in.
+ */
+static int unwalkable(struct fetch *f, const git_oid *id, const char *path, const char *why)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+
+	git_oid_tostr(hex, sizeof(hex), id);
+	return bp_error_set(f->err, BP_EGIT, "'%s' (object %.7s) %s, which git cannot read",
+			    *path ? path : "/", hex, why);
+}
+
 /* Copy a large blob as a stream; GIT_PASSTHROUGH when the peer's storage cannot stream it. */
 static int copy_stream(struct fetch *f, const git_oid *id)
 {
@@ -407,13 +420,24 @@ static int take_object(struct fetch *f, const git_oid *id, const char *dir, cons
 	size_t size;
 	int rc;
 
-	rc = oidset_add(&f->seen, id);
+	rc = oidset_add(&f->blobs, id);
 	if (rc <= 0)
 		return rc == 0 ? 0 : bp_error_nomem(f->err);
-	if (has(f->our_odb, id))
-		return 0;
-	rc = git_odb_read_header(&size, &type, f->peer_odb, id);
-	if (rc == 0 && type == GIT_OBJECT_BLOB && size >= STREAM_MIN) {
+	rc = has(f->our_odb, id) ? git_odb_read_header(&size, &type, f->our_odb, id) : 1;
+	if (rc == 0 && type == GIT_OBJECT_BLOB)
+		return 0; /* here already */
+	if (rc == 1)
+		rc = git_odb_read_header(&size, &type, f->peer_odb, id);
+	if (rc == 0 && type != GIT_OBJECT_BLOB) {
+		char *path = child_path(dir, name, len);
+
+		rc = unwalkable(f, id, path ? path : "", type == GIT_OBJECT_TREE
+							     ? "is recorded as a file but is a folder"
+							     : "is recorded as a file but is no file");
+		bp_free(path);
+		return rc;
+	}
+	if (rc == 0 && size >= STREAM_MIN) {
 		rc = copy_stream(f, id);
 		if (rc != GIT_PASSTHROUGH)
 			goto out;
@@ -444,8 +468,11 @@ static char *child_path(const char *dir, const char *name, size_t len)
 
 /*
  * Queue a tree and everything under it that the KB lacks. Trees are read as raw objects and
- * parsed leniently: whatever an entry names is copied (a folder entry naming a blob, a name
- * git would refuse); submodule entries name commits of another repository and are skipped.
+ * parsed as git parses them, and no further: names git refuses on checkout ('..', '.git',
+ * 'a/b') are copied as they are, for the index to leave out; but a tree git cannot walk (an
+ * empty name, a truncated entry, an entry naming another kind of object than its mode says)
+ * fails the fetch, as it fails git's. Submodule entries (and modes git takes for them) name
+ * commits of another repository and are skipped.
  */
 static int take_tree(struct fetch *f, const git_oid *root)
 {
@@ -467,14 +494,19 @@ static int take_tree(struct fetch *f, const git_oid *root)
 		git_odb_object *obj = NULL;
 		const unsigned char *p, *end;
 
-		int fresh = oidset_add(&f->seen, &t.id);
+		int fresh = oidset_add(&f->trees, &t.id);
+		git_object_t type;
+		size_t size;
 
 		if (fresh < 0) {
 			rc = bp_error_nomem(f->err);
 			bp_free(t.path);
 			break;
 		}
-		if (!fresh || has(f->our_odb, &t.id)) {
+		/* A tree the KB has comes with all it holds: not walked again. */
+		if (!fresh || (has(f->our_odb, &t.id) &&
+			       git_odb_read_header(&size, &type, f->our_odb, &t.id) == 0 &&
+			       type == GIT_OBJECT_TREE)) {
 			bp_free(t.path);
 			continue;
 		}
@@ -483,7 +515,9 @@ static int take_tree(struct fetch *f, const git_oid *root)
 			rc = git_packbuilder_insert(f->pb, &t.id, NULL);
 		if (rc < 0) {
 			rc = object_error(f, rc, &t.id, t.path);
-		} else if (git_odb_object_type(obj) == GIT_OBJECT_TREE) {
+		} else if (git_odb_object_type(obj) != GIT_OBJECT_TREE) {
+			rc = unwalkable(f, &t.id, t.path, "is recorded as a folder but is no folder");
+		} else {
 			p = git_odb_object_data(obj);
 			end = p + git_odb_object_size(obj);
 			while (!rc && p < end) {
@@ -493,21 +527,29 @@ static int take_tree(struct fetch *f, const git_oid *root)
 
 				while (p < end && *p >= '0' && *p <= '7' && digits++ < 7)
 					mode = mode * 8 + (unsigned)(*p++ - '0');
-				if (p >= end || *p++ != ' ')
+				name = p + 1;
+				nul = p < end ? memchr(p, '\0', (size_t)(end - p)) : NULL;
+				if (!digits || p >= end || *p != ' ' || !nul ||
+				    end - (nul + 1) < GIT_OID_RAWSZ) {
+					rc = unwalkable(f, &t.id, t.path, "has a malformed entry");
 					break;
-				name = p;
-				nul = memchr(p, '\0', (size_t)(end - p));
-				if (!nul || end - (nul + 1) < GIT_OID_RAWSZ)
+				}
+				if (nul == name) {
+					rc = unwalkable(f, &t.id, t.path,
+							"has an entry with an empty name");
 					break;
+				}
 				git_oid_fromraw(&id, nul + 1);
 				p = nul + 1 + GIT_OID_RAWSZ;
-				if ((mode & 0170000) == 0160000)
-					continue; /* a submodule: a commit of another repository */
-				if ((mode & 0170000) != 0040000) {
+				/* What git walks: folders, files and links; anything else it takes for
+				 * a submodule, a commit of another repository. */
+				if ((mode & 0170000) == 0100000 || (mode & 0170000) == 0120000) {
 					rc = take_object(f, &id, t.path, (const char *)name,
 							 (size_t)(nul - name));
 					continue;
 				}
+				if ((mode & 0170000) != 0040000)
+					continue;
 				if (n == cap) {
 					struct pending *bigger = bp_realloc(stack, sizeof(*stack) * cap * 2);
 
@@ -740,7 +782,8 @@ int bp_local_fetch(char **head_branch, struct bp_kb *kb, const char *path,
 	for (i = 0; i < f.nbr; i++)
 		bp_free(f.br[i].name);
 	bp_free(f.br);
-	oidset_release(&f.seen);
+	oidset_release(&f.trees);
+	oidset_release(&f.blobs);
 	git_packbuilder_free(f.pb);
 	git_odb_free(f.our_odb);
 	git_odb_free(f.peer_odb);

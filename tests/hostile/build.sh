@@ -212,11 +212,9 @@ build_tree() {
 			ent 100644 .gitattributes "$attributes"
 			ent 100644 dup.md "$first"
 			ent 100644 dup.md "$second"
-			ent 40000 folder-blob.md "$good"
 			ent 100644 good.md "$good"
 			ent 120000 linked-folder "$dirtarget"
 			ent 100664 mode-664.md "$x"
-			ent 100644 not-a-blob.md "$folder"
 			ent 120000 passwd.md "$target"
 			ent 160000 sub "1234567890123456789012345678901234567890"
 			ent 160000 sub.md "1234567890123456789012345678901234567890"
@@ -238,6 +236,24 @@ build_tree() {
 	c=$(commit "$root" "Odd entries: duplicates, disorder, modes, links, submodules")
 	branch main "$c"
 	say commit "$c"
+}
+
+# Entries that name an object of another kind than their mode says: trees git itself cannot
+# walk (its gc, repack and fetch fail on them).
+build_kinds() {
+	new_repo kinds
+	good=$(tip "Good tip beside entries of the wrong kind" zebracitator)
+	x=$(tip "Should never be indexed" forbiddenword)
+	folder=$(tree "100644 x.md $x")
+	c=$(commit "$(tree "40000 law $(tree "100644 good.md $good")")" "Good")
+	branch main "$c"
+	say commit "$c"
+	# A blob recorded as a folder.
+	say folder_blob "$(commit "$(tree "40000 law $(tree "100644 good.md $good
+40000 folder-blob.md $x")")" "A blob recorded as a folder" "$c")"
+	# A folder recorded as a file.
+	say file_tree "$(commit "$(tree "40000 law $(tree "100644 good.md $good
+100644 not-a-blob.md $folder")")" "A folder recorded as a file" "$c")"
 }
 
 # A tree with an entry whose name is empty, in a folder beside a good one.
@@ -570,7 +586,7 @@ build_transport() {
 }
 
 case $class in
-paths | collide | tree | emptyname | size | scale | markdown | content | inject | history | \
+paths | collide | tree | kinds | emptyname | size | scale | markdown | content | inject | history | \
 	transport) "build_$class" ;;
 *)
 	echo "build.sh: unknown class '$class'" >&2

@@ -132,6 +132,8 @@ static int db_open(struct bp_index *ix, struct bp_error *err)
 	sqlite3_limit(ix->db, SQLITE_LIMIT_EXPR_DEPTH, 200);
 	sqlite3_limit(ix->db, SQLITE_LIMIT_ATTACHED, 0);
 	sqlite3_busy_timeout(ix->db, (int)(timeout * 1000));
+	if (bp_index_add_functions(ix->db, err))
+		return BP_EDB;
 	rc = sqlite3_exec(ix->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL,
 			  NULL, NULL);
 	if (rc == SQLITE_OK)

@@ -47,6 +47,9 @@ struct bp_index {
 	size_t failed;   /* peers the last update left as they were */
 };
 
+/* Register the SQL functions the queries use (bp_snippet) on a connection. In search.c. */
+int bp_index_add_functions(sqlite3 *db, struct bp_error *err);
+
 /* Prepare (once) and reset a kept statement. */
 int bp_index_prepare(sqlite3_stmt **out, struct bp_index *ix, enum ix_stmt which,
 		     const char *sql, struct bp_error *err);

@@ -342,12 +342,16 @@ int bp_index_search_expr(struct bp_index *ix, const char *expr, const struct bp_
 
 	if (total)
 		*total = 0;
+	/* The best rows are picked first, by bm25 alone: snippets are made for those only, not
+	 * for every row that matches. */
 	sql_add(&q, "SELECT *, " ROW_JSON ", 'score', score, 'snippet', snip) FROM (SELECT "
 		    ROW_COLUMNS ", " SNIPPET("2") " AS snip, round(-" BM25
 		    ", 4) AS score FROM fts JOIN articles a ON a.id = fts.rowid "
+		    "JOIN sources s ON s.id = a.source WHERE fts MATCH ?4 AND fts.rowid IN ("
+		    "SELECT fts.rowid FROM fts JOIN articles a ON a.id = fts.rowid "
 		    "JOIN sources s ON s.id = a.source WHERE fts MATCH ?4");
 	sql_filter(&q, s->filter);
-	sql_add(&q, " ORDER BY " BM25 " LIMIT ?5) ORDER BY score DESC, aid");
+	sql_add(&q, " ORDER BY " BM25 " LIMIT ?5)) ORDER BY score DESC, aid");
 	rc = sql_prepare(&st, ix, &q, err);
 	if (rc)
 		goto out;

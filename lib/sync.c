@@ -342,21 +342,37 @@ static int has_branches(struct bp_kb *kb, const char *peer)
 
 /* What the index would see change between two trees: the checked comparison's counts. */
 struct counts {
+	git_odb *odb;
 	size_t added, changed, removed;
 };
+
+/* Whether the index would read the blob `id`: a file, not larger than it reads. */
+static int indexable(git_odb *odb, const git_oid *id)
+{
+	git_object_t type;
+	size_t size;
+
+	if (!id)
+		return 0;
+	return !odb || (git_odb_read_header(&size, &type, odb, id) == 0 &&
+			type == GIT_OBJECT_BLOB && size <= BP_PEER_MAX_BLOB);
+}
 
 static int count_change(const char *path, const git_oid *old_id, const git_oid *new_id,
 			void *payload)
 {
 	struct counts *c = payload;
+	int was, is;
 
 	if (!bp_kb_is_article_path(path))
 		return 0;
-	if (!old_id)
+	was = indexable(c->odb, old_id);
+	is = indexable(c->odb, new_id);
+	if (!was && is)
 		c->added++;
-	else if (!new_id)
+	else if (was && !is)
 		c->removed++;
-	else
+	else if (was && is)
 		c->changed++;
 	return 0;
 }
@@ -364,14 +380,20 @@ static int count_change(const char *path, const git_oid *old_id, const git_oid *
 /*
  * Articles added, changed and removed between two trees (either may be NULL), counted by the
  * index's own tree comparison, so that a report never counts what the index leaves out (a
- * name such as 'law/a\b.md', a symbolic link) or gives up on a tree libgit2 cannot diff.
+ * name such as 'law/a\b.md', a symbolic link, a file too large to read) or gives up on a
+ * tree libgit2 cannot diff.
  */
 static int diff_counts(struct bp_kb *kb, git_tree *a, git_tree *b, size_t *added,
 		       size_t *changed, size_t *removed)
 {
-	struct counts c = {0, 0, 0};
+	struct counts c = {NULL, 0, 0, 0};
 	struct bp_tree_diff_cb cb = {count_change, NULL, &c};
-	int rc = bp_tree_diff(kb->repo, a, b, &cb, NULL);
+	int rc;
+
+	if (git_repository_odb(&c.odb, kb->repo) < 0)
+		c.odb = NULL;
+	rc = bp_tree_diff(kb->repo, a, b, &cb, NULL);
+	git_odb_free(c.odb);
 
 	*added = c.added;
 	*changed = c.changed;

@@ -114,30 +114,31 @@ build_paths() {
 	inner=$(tree "100644 x.md $x")
 	long=$(printf 'a%.0s' $(seq 1 297)).md
 	deep=$(chain_tree d 40 "$inner")
-	# The folder law/: the good tip and every bad name, in the order they are written (git
-	# orders by bytes; order does not matter to the checks, only that each name is seen).
+	# The folder law/: the good tip and every bad name, in git's order (bytes, a folder's name
+	# compared as if it ended with '/'), so that git finds nothing wrong with the tree but
+	# the names.
 	law=$(
 		{
-			ent 40000 "." "$inner"
 			ent 40000 ".." "$inner"
+			ent 40000 "." "$inner"
 			ent 40000 ".GIT" "$inner"
 			ent 40000 ".Git" "$inner"
-			ent 40000 ".git" "$inner"
 			ent 40000 ".git " "$inner"
 			ent 40000 ".git." "$inner"
+			ent 40000 ".git" "$inner"
 			ent 40000 "$(printf '.g\342\200\214it')" "$inner"
 			ent 100644 "AUX.md" "$x"
 			ent 100644 "COM1.md" "$x"
 			ent 40000 "CON" "$inner"
 			ent 100644 "a/b.md" "$x"
 			ent 100644 "a\\b.md" "$x"
+			ent 100644 "$long" "$x"
 			ent 100644 "$(printf 'bad\001name.md')" "$x"
 			ent 100644 "$(printf 'bad\033[31mred.md')" "$x"
 			ent 100644 "$(printf 'caf\351-latin1.md')" "$x"
 			ent 40000 "d" "$deep"
 			ent 40000 "git~1" "$inner"
 			ent 100644 "good.md" "$good"
-			ent 100644 "$long" "$x"
 			ent 100644 "$(printf 'new\nline.md')" "$x"
 			ent 100644 "nul .md" "$x"
 			ent 100644 "x.md::\$DATA" "$x"
@@ -320,7 +321,8 @@ build_scale() {
 	say commit "$(git rev-parse main)"
 }
 
-# cmark'"'"'s pathological inputs (its test/pathological_tests.py), one per article.
+# cmark's pathological inputs (its test/pathological_tests.py), one per article, and one of
+# them as large as an article may be (4 MB of '<!--': 650 MB of parse tree in one piece).
 build_markdown() {
 	new_repo markdown
 	good=$(tip "Good tip beside pathological Markdown" zebracitator)
@@ -356,6 +358,7 @@ build_markdown() {
 	entities|"&#" x 100000, "&amp" x 100000
 	headings|"#" x 10000, " a\n" x 1, ("a\n" . "=" x 1000 . "\n") x 1000
 	long-line|"word " x 800000
+	huge-comments|"</", "<!--" x 1000000
 	EOF
 	root=$(tree "40000 law $(tree "$lines")")
 	c=$(commit "$root" "Markdown that is slow to parse for naive parsers")

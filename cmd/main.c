@@ -406,7 +406,8 @@ void index_progress(void *payload, const char *what, size_t done, size_t total)
 		fprintf(stderr, ": %zu/%zu", done, total);
 	else
 		fprintf(stderr, ": %zu", done);
-	if (done >= total)
+	/* The line ends with the work: a total of 0 means it is not known yet. */
+	if (total && done >= total)
 		fputc('\n', stderr);
 }
 

@@ -17,10 +17,17 @@ static const struct opt opts[] = {
 static void progress(void *payload, const char *peer, const char *what, size_t done,
 		     size_t total)
 {
+	/* What the line shows: libgit2 reports every object, and the last one many times. */
+	static size_t shown, shown_total;
 	struct ctx *ctx = payload;
 
 	if (!ctx->err_tty || !total)
 		return;
+	if (total == shown_total && done >= shown &&
+	    (done == total ? shown == total : done - shown < total / 100 + 1))
+		return;
+	shown = done;
+	shown_total = total;
 	fputs("\r", stderr);
 	put_escaped(stderr, peer, 0);
 	fprintf(stderr, ": %s %zu/%zu", what, done, total);

@@ -427,6 +427,7 @@ static int commit_tree_of(git_tree **out, struct bp_kb *kb, const git_oid *id)
 struct safety {
 	char bad[1024];
 	const char *why;
+	char why_buf[600];
 };
 
 static int safety_cb(const char *root, const git_tree_entry *e, void *payload)
@@ -455,11 +456,47 @@ bad:
 	return -1;
 }
 
-/* Whether every name of a tree is safe to check out; *why and the path when not. */
-static int tree_safe(git_tree *tree, struct safety *s)
+static int safety_change(const char *path, const git_oid *old_id, const git_oid *new_id,
+			 void *payload)
 {
+	(void)path;
+	(void)old_id;
+	(void)new_id;
+	(void)payload;
+	return 0;
+}
+
+/* What the index's checked comparison leaves out is not checked out either. */
+static void safety_reject(const char *path, const char *why, void *payload)
+{
+	struct safety *s = payload;
+
+	if (s->why)
+		return;
+	snprintf(s->bad, sizeof(s->bad), "%s", path);
+	snprintf(s->why_buf, sizeof(s->why_buf), "%s", why);
+	s->why = s->why_buf;
+}
+
+/*
+ * Whether every name of a tree is safe to check out; *why and the path when not. Beyond the
+ * names, the tree must be what git writes: a name held twice, entries out of order, names
+ * that collide where case is ignored would make libgit2's merge take one entry for another
+ * (a duplicate of the base version hid the remote's change from it, and the merge then
+ * dropped the user's own edit of that file without a conflict).
+ */
+static int tree_safe(git_repository *repo, git_tree *tree, struct safety *s)
+{
+	struct bp_tree_diff_cb cb = {safety_change, safety_reject, s};
+
 	memset(s, 0, sizeof(*s));
-	return git_tree_walk(tree, GIT_TREEWALK_PRE, safety_cb, s) == 0;
+	if (git_tree_walk(tree, GIT_TREEWALK_PRE, safety_cb, s) != 0)
+		return 0;
+	if (bp_tree_diff(repo, NULL, tree, &cb, NULL) != 0 && !s->why) {
+		s->why = "a folder that cannot be read";
+		snprintf(s->bad, sizeof(s->bad), "%s", "(a folder)");
+	}
+	return s->why == NULL;
 }
 
 /* --- fetching -------------------------------------------------------------------------- */
@@ -1057,7 +1094,7 @@ static int shared_round(struct sync_state *s, const char *local, struct bp_sync_
 		goto unlock;
 	}
 	/* Nothing a shared remote sends reaches the working tree unchecked. */
-	if (!tree_safe(their_tree, &safe)) {
+	if (!tree_safe(s->kb->repo, their_tree, &safe)) {
 		rc = bp_error_set(err, BP_EREFUSED,
 				  "peer '%s': not merged: '%s' is %s, which is never checked out",
 				  s->peer, safe.bad, safe.why ? safe.why : "unsafe");

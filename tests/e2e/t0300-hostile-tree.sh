@@ -144,6 +144,35 @@ test_expect_success 'a peer whose commit the index cannot read keeps its previou
 	bestpractice peer rm broken >/dev/null
 '
 
+test_expect_success 'a shared remote holding a name twice is not merged; the own edit stays' '
+	git init -q --bare "$TRASH/team.git" &&
+	bestpractice peer add --shared team "$TRASH/team.git" &&
+	bestpractice sync team >../o/out &&
+	f=public/own-shelving-tip.md &&
+	GIT_DIR="$TRASH/team.git" &&
+	export GIT_DIR &&
+	base=$(git rev-parse main:$f) &&
+	theirs=$(printf -- "---\ntitle: Own shelving tip\nsector: public\n---\nTheir body.\n" |
+		git hash-object -w --stdin) &&
+	hex() { perl -e "print pack(q(H*), q($1))"; } &&
+	public=$({ printf "100644 own-shelving-tip.md\0"; hex $base;
+		printf "100644 own-shelving-tip.md\0"; hex $theirs; } |
+		git hash-object -w --literally -t tree --stdin) &&
+	root=$( (git ls-tree main | grep -v "	public\$"; printf "040000 tree %s\tpublic\n" $public) |
+		git mktree) &&
+	next=$(echo "A name held twice" | git commit-tree $root -p main) &&
+	git update-ref refs/heads/main $next &&
+	unset GIT_DIR &&
+	echo "My own line." >>$f &&
+	test_expect_code 2 bestpractice sync team >../o/out 2>../o/err &&
+	test_grep "peer '"'"'team'"'"': not merged: '"'"'public/own-shelving-tip.md'"'"' is a duplicate entry" ../o/err &&
+	test_grep "My own line." $f &&
+	git show HEAD:$f >../o/head &&
+	test_grep "My own line." ../o/head &&
+	bestpractice peer rm team >/dev/null &&
+	rm -rf "$TRASH/team.git"
+'
+
 test_expect_success 'output is free of raw control characters' '
 	bestpractice list >../o/list &&
 	test_no_raw_controls ../o/list &&

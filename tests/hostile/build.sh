@@ -446,7 +446,8 @@ build_inject() {
 	# A shared history: its commits carry escapes in their messages and authors.
 	new_repo inject-shared
 	tip1=$(tip "Shared tip" sharedword)
-	root=$(tree "40000 law $(tree "100644 shared.md $tip1")")
+	tip2=$(tip "A tip whose name reads backwards" backwardsword)
+	root=$(tree "40000 law $({ ent 100644 "evil${BIDI}dm.md" "$tip2"; ent 100644 shared.md "$tip1"; } | raw_tree)")
 	c=$(GIT_AUTHOR_NAME="Mallory $CSI$BIDI" commit "$root" "$(printf 'Add %s%s%s%s tip\n\nBody %s' "$CSI" "$OSC8" "$C1" "$BIDI" "$DCS")")
 	branch main "$c"
 	say shared_commit "$c"

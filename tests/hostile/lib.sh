@@ -104,5 +104,6 @@ on_tty() {
 	for w in "$@"; do
 		cmd="$cmd '$(printf '%s' "$w" | sed "s/'/'\\\\''/g")'"
 	done
-	TERM=xterm script -qec "$cmd" /dev/null >"$out" 2>&1 </dev/null
+	# No pager: what less does with a terminal is not ours to check.
+	TERM=xterm BESTPRACTICE_PAGER=cat script -qec "$cmd" /dev/null >"$out" 2>&1 </dev/null
 }

@@ -575,66 +575,61 @@ static int take_tree(struct fetch *f, const git_oid *root)
 	return rc;
 }
 
-/* Hide the commits the KB already has from a walk of the peer's history. */
-static int hide_known(struct fetch *f, git_revwalk *walk)
-{
-	git_reference_iterator *it = NULL;
-	git_reference *ref;
-	int rc;
-
-	rc = git_reference_iterator_new(&it, f->kb->repo);
-	if (rc < 0)
-		return bp_git_error(f->err, rc, "cannot list the KB's refs");
-	while (git_reference_next(&ref, it) == 0) {
-		const git_oid *id = git_reference_target(ref);
-		git_object_t type;
-		size_t size;
-
-		if (id && has(f->our_odb, id) && has(f->peer_odb, id) &&
-		    git_odb_read_header(&size, &type, f->peer_odb, id) == 0 &&
-		    type == GIT_OBJECT_COMMIT && git_revwalk_hide(walk, id) < 0)
-			git_error_clear();
-		git_reference_free(ref);
-	}
-	git_reference_iterator_free(it);
-	return 0;
-}
-
-/* Queue every commit the KB lacks, with its tree. */
+/*
+ * Queue every commit the KB lacks, with its tree: a walk from the branches' tips down their
+ * parents, stopping at commits the KB has (their history came with them). A parent that is
+ * nowhere (a shallow clone, a damaged repository) fails the fetch: the KB never gets a
+ * history that stops short, on which git's gc and fsck would fail. (libgit2's revwalk would
+ * do the walk, but leaks when a parent is missing.)
+ */
 static int take_history(struct fetch *f)
 {
-	git_revwalk *walk = NULL;
-	git_oid id;
-	size_t i;
-	int rc;
+	struct oidset commits = {0};
+	git_oid *stack = NULL;
+	size_t n = 0, cap = f->nbr + 64, i;
+	int rc = 0;
 
-	rc = git_revwalk_new(&walk, f->peer);
-	if (rc < 0)
-		return bp_git_error(f->err, rc, "cannot walk the history");
-	for (i = 0; i < f->nbr && rc == 0; i++)
-		rc = git_revwalk_push(walk, &f->br[i].tip);
-	if (rc < 0) {
-		rc = object_error(f, rc, &f->br[i - 1].tip, "");
-		goto out;
-	}
-	rc = hide_known(f, walk);
-	while (!rc && (rc = git_revwalk_next(&id, walk)) == 0) {
+	stack = bp_malloc(sizeof(*stack) * cap);
+	if (!stack)
+		return bp_error_nomem(f->err);
+	for (i = 0; i < f->nbr; i++)
+		stack[n++] = f->br[i].tip;
+	while (n && !rc) {
+		git_oid id = stack[--n];
 		git_commit *c = NULL;
 		unsigned k;
 
-		if (has(f->our_odb, &id))
+		rc = oidset_add(&commits, &id);
+		if (rc < 0) {
+			rc = bp_error_nomem(f->err);
+			break;
+		}
+		if (!rc || has(f->our_odb, &id)) {
+			rc = 0;
 			continue;
+		}
 		rc = git_commit_lookup(&c, f->peer, &id);
 		if (rc < 0) {
 			rc = object_error(f, rc, &id, "");
 			break;
 		}
-		/* Every parent comes along, or is already here: no history that stops short. */
 		for (k = 0; k < git_commit_parentcount(c) && !rc; k++) {
 			const git_oid *parent = git_commit_parent_id(c, k);
 
-			if (!has(f->peer_odb, parent) && !has(f->our_odb, parent))
+			if (!has(f->peer_odb, parent) && !has(f->our_odb, parent)) {
 				rc = object_error(f, GIT_ENOTFOUND, parent, "");
+			} else if (n == cap) {
+				git_oid *bigger = bp_realloc(stack, sizeof(*stack) * cap * 2);
+
+				if (bigger) {
+					stack = bigger;
+					cap *= 2;
+				} else {
+					rc = bp_error_nomem(f->err);
+				}
+			}
+			if (!rc)
+				stack[n++] = *parent;
 		}
 		if (!rc && (rc = git_packbuilder_insert(f->pb, &id, NULL)) < 0)
 			rc = object_error(f, rc, &id, "");
@@ -642,13 +637,8 @@ static int take_history(struct fetch *f)
 			rc = take_tree(f, git_commit_tree_id(c));
 		git_commit_free(c);
 	}
-	if (rc == GIT_ITEROVER)
-		rc = 0;
-	else if (rc < 0 && rc != BP_ENOMEM && !f->err->msg[0])
-		rc = bp_git_error(f->err, rc, "cannot walk the history%s",
-				  f->shallow ? " (the peer is a shallow clone)" : "");
-out:
-	git_revwalk_free(walk);
+	bp_free(stack);
+	oidset_release(&commits);
 	return rc;
 }
 

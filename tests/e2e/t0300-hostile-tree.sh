@@ -30,7 +30,7 @@ test_expect_success 'sync exits 0; the good tips are searchable' '
 	test_line_count = 3 ../o/list
 '
 
-test_expect_success 'syncing wrote nothing was written outside the KB, nothing run' '
+test_expect_success 'syncing wrote nothing outside the KB and ran nothing' '
 	snapshot after &&
 	test_cmp ../o/snapshot-before ../o/snapshot-after &&
 	test_no_markers

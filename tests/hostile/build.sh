@@ -472,11 +472,8 @@ build_history() {
 	f="$GIT_DIR/objects/$(printf '%s' "$corrupt_blob" | cut -c1-2)/$(printf '%s' "$corrupt_blob" | cut -c3-)"
 	chmod u+w "$f"
 	printf 'this is not a zlib stream' >"$f"
-	deep=$(commit "$(tree "40000 law $(tree "100644 gamma.md $b1
-100644 alpha.md $a1")")" "A history with depth" "$first")
 	branch main "$first"
 	branch other "$unrelated"
-	branch deep "$deep"
 	say first "$first"
 	say unrelated "$unrelated"
 	say missing "$missing"
@@ -499,10 +496,17 @@ build_history() {
 	branch main "$c"
 	git symbolic-ref HEAD refs/heads/gone
 	say dangling_commit "$c"
-	# A shallow clone: its first commit's parent is not there.
+	# A shallow clone of a history of its own: its first commit's parent is nowhere.
+	new_repo deep
+	d1=$(tip "Deep tip one" deeponeword)
+	d2=$(tip "Deep tip two" deeptwoword)
+	c=$(commit "$(tree "40000 law $(tree "100644 one.md $d1")")" "Deep one")
+	c=$(commit "$(tree "40000 law $(tree "100644 one.md $d1
+100644 two.md $d2")")" "Deep two" "$c")
+	branch main "$c"
 	unset GIT_DIR
 	rm -rf "$dir/shallow.git"
-	git clone -q --bare --depth 1 --branch deep "file://$dir/history.git" "$dir/shallow.git"
+	git clone -q --bare --depth 1 "file://$dir/deep.git" "$dir/shallow.git"
 	export GIT_DIR="$dir/shallow.git"
 	a1=$(tip "Alpha tip" alphaword)
 	two=$(commit "$(tree "40000 law $(tree "100644 gamma.md $b1

@@ -18,6 +18,8 @@
 #                               'PATH': REASON..." (PATH as shown: escaped)
 #   on_tty OUT COMMAND...       run COMMAND with a terminal as its output (script -qec):
 #                               OUT gets what it wrote; the exit status is COMMAND's
+#   sanitized                   the program was built with sanitizers: memory is then no
+#                               measure (shadow memory, quarantine), and is not checked
 
 HOSTILE_DIR=$TEST_ROOT/tests/hostile
 
@@ -106,4 +108,12 @@ on_tty() {
 	done
 	# No pager: what less does with a terminal is not ours to check.
 	TERM=xterm BESTPRACTICE_PAGER=cat script -qec "$cmd" /dev/null >"$out" 2>&1 </dev/null
+}
+
+sanitized() {
+	if ldd "$(command -v bestpractice)" 2>/dev/null | grep -q "libasan\|libubsan"; then
+		say "built with sanitizers: memory not measured"
+		return 0
+	fi
+	return 1
 }

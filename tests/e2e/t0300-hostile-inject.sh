@@ -57,7 +57,7 @@ test_expect_success 'list, search, show, related, sectors, tags: escaped, pipe a
 	test_grep "Eve " ../o/show.out &&
 	clean_everywhere heading bestpractice show evil:law/no-front-matter &&
 	clean_everywhere bidi bestpractice show "evil:law/evil${BIDI}dm" &&
-	clean_everywhere related bestpractice related --same-sector evil:law/escapes;
+	clean_everywhere related bestpractice related --same-sector evil:law/escapes &&
 	clean_everywhere sectors bestpractice sectors &&
 	clean_everywhere tags bestpractice tags &&
 	clean_everywhere peers bestpractice peer list &&
@@ -86,7 +86,7 @@ test_expect_success 'show --raw is the one output that gives the bytes as they a
 '
 
 test_expect_success 'errors naming what a peer sent are escaped' '
-	test_expect_code 2 bestpractice show "evil:law/no${ESC}]52;c;eA==$(printf "\007")" 2>../o/err;
+	test_expect_code 2 bestpractice show "evil:law/no${ESC}]52;c;eA==$(printf "\007")" 2>../o/err &&
 	test_no_raw_controls ../o/err &&
 	test_grep "no article" ../o/err
 '

@@ -68,8 +68,8 @@ test_expect_success 'names that collide: the first in git order is kept, the oth
 	test_warned 1 twins $c "archives/$(printf "caf\303\251.md")" \
 		"the same name as '"'"'$(printf "cafe\314\201.md")'"'"'" ../o/err &&
 	test $(grep -c "^bestpractice: warning: peer '"'"'twins'"'"'" ../o/err) -eq 2 &&
-	bestpractice search secondfolder secondcafe >../o/search;
-	test $? -eq 1
+	test_expect_code 1 bestpractice search secondfolder &&
+	test_expect_code 1 bestpractice search secondcafe
 '
 
 test_expect_success 'warnings are said once: the next command is quiet' '

@@ -5,6 +5,7 @@
 #   make demo                 install missing dependencies, build, tour a throwaway KB
 #   make install PREFIX=DIR   program, man pages, shell completion (DESTDIR honoured)
 #   make bench [N=100000]     the benchmark suite (not part of check)
+#   make fuzz [FUZZ_SECONDS=60]   build the libFuzzer targets with clang, run each that long
 #   make SANITIZE=address,undefined check   the same under sanitizers (in build/san)
 #   make clean
 
@@ -53,11 +54,18 @@ UNIT_SRC = $(wildcard tests/unit/t-*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ = $(CMD_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
+# The fuzz targets (tests/fuzz/fuzz-*.c), also built with tests/fuzz/replay.c as unit tests
+# that replay their regressions and seeds.
+FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_REPLAY = $(FUZZ_TARGETS:%=$(BUILD)/tests/unit/t-fuzz-%)
 HEADERS = $(wildcard include/bp/*.h) include/bestpractice.h
 HEADERTEST = $(HEADERS:%.h=$(BUILD)/headertest/%.o)
 MAN_PAGES = $(wildcard man/*.[157])
+# The benchmark's corpus generator (libc only) and the corpus size of `make bench`.
+BENCH_GEN = $(BUILD)/bench/gen
+N ?= 10000
 
-.PHONY: all check test unit lint headertest deps demo install uninstall clean bench fuzz
+.PHONY: all check test unit lint headertest deps demo install uninstall clean bench fuzz fuzz-run
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/bestpractice
@@ -77,13 +85,25 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libbestpract
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libbestpractice.a $(ALL_LDFLAGS) $(LIBS)
 
+# A fuzz target with a main() that replays saved inputs, picked up by tests/run.
+$(BUILD)/tests/unit/t-fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c tests/fuzz/fuzz.h \
+		$(BUILD)/libbestpractice.a
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -Itests/fuzz -DBP_FUZZ_TARGET='"$*"' \
+		-DBP_FUZZ_DIR='"$(CURDIR)/tests/fuzz"' -o $@ tests/fuzz/fuzz-$*.c \
+		tests/fuzz/replay.c $(BUILD)/libbestpractice.a $(ALL_LDFLAGS) $(LIBS)
+
 # Each public header compiles on its own.
 $(BUILD)/headertest/%.o: %.h
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -Wno-pedantic -x c -c -o $@ $<
 
+$(BENCH_GEN): bench/gen.c
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
+
 headertest: $(HEADERTEST)
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(FUZZ_REPLAY)
 
 lint:
 	@command -v mandoc >/dev/null || { echo "mandoc is needed: run 'make deps'"; exit 3; }
@@ -93,7 +113,7 @@ lint:
 deps:
 	@sh scripts/install-deps
 
-test: all unit headertest lint
+test: all unit headertest lint $(BENCH_GEN)
 	@BUILD=$(BUILD) bash tests/run
 
 check: deps
@@ -103,14 +123,66 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) sh scripts/demo
 
+# Not part of check: minutes of work, and figures to read rather than assert.
+bench:
+	@sh scripts/install-deps bench
+	@$(MAKE) --no-print-directory all $(BENCH_GEN)
+	@BUILD=$(BUILD) N=$(N) bash bench/run.sh
+
+# Fuzzing: the library and the targets built by clang with libFuzzer, ASan and UBSan in
+# build/fuzz (a make of its own with that BUILD), then each target run for FUZZ_SECONDS on a
+# working corpus in build/fuzz/corpus/TARGET that starts from the seeds and the regressions.
+# A finding lands in build/fuzz/artifacts/TARGET/; once fixed it goes to
+# tests/fuzz/regressions/TARGET/, which `make check` replays.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+# Per input: seconds before a hang is a finding; the memory a run may use.
+FUZZ_TIMEOUT ?= 10
+FUZZ_RSS_MB ?= 2048
+# The largest input each target is given: beyond the bounds the code enforces, more bytes
+# only slow the search down.
+FUZZ_MAX_LEN_article = 16384
+FUZZ_MAX_LEN_render = 16384
+FUZZ_MAX_LEN_vocab = 8192
+FUZZ_MAX_LEN_query = 4096
+FUZZ_MAX_LEN_path = 2048
+
+fuzz:
+	@sh scripts/install-deps fuzz
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=$(FUZZ_CC) \
+		SANITIZE=fuzzer-no-link,address,undefined fuzz-run
+
+# The rest runs in the make that `fuzz` starts, where BUILD is build/fuzz.
+fuzz-run: $(FUZZ_TARGETS:%=fuzz-run-%)
+	@echo 'fuzz: $(words $(FUZZ_TARGETS)) passed, 0 failed'
+
+# Kept after a run, for reproducing a finding: `build/fuzz/fuzz-TARGET FILE`.
+.SECONDARY: $(FUZZ_TARGETS:%=$(BUILD)/fuzz-%)
+$(BUILD)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(BUILD)/libbestpractice.a
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libbestpractice.a \
+		$(ALL_LDFLAGS) -fsanitize=fuzzer $(LIBS)
+
+fuzz-run-%: $(BUILD)/fuzz-%
+	@mkdir -p $(BUILD)/corpus/$* $(BUILD)/artifacts/$*
+	@echo ' FUZZ $* for $(FUZZ_SECONDS)s'
+	@$(BUILD)/fuzz-$* -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) \
+		-rss_limit_mb=$(FUZZ_RSS_MB) -max_len=$(or $(FUZZ_MAX_LEN_$*),4096) \
+		-print_final_stats=1 -artifact_prefix=$(BUILD)/artifacts/$*/ \
+		$(if $(wildcard tests/fuzz/$*.dict),-dict=tests/fuzz/$*.dict) \
+		$(BUILD)/corpus/$* $(wildcard tests/fuzz/corpus-$* tests/fuzz/regressions/$*) \
+		>$(BUILD)/fuzz-$*.log 2>&1 || \
+		{ tail -n 60 $(BUILD)/fuzz-$*.log; \
+		  echo 'fuzz: $* failed: see $(BUILD)/fuzz-$*.log'; exit 1; }
+	@grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' \
+		$(BUILD)/fuzz-$*.log | sed 's/^/      /'
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)/bash-completion/completions \
 		$(DESTDIR)$(DATADIR)/zsh/site-functions
 	install -m 755 $(BUILD)/bestpractice $(DESTDIR)$(BINDIR)/bestpractice
-	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1
-	install -m 644 $(wildcard man/*.5) $(DESTDIR)$(MANDIR)/man5
-	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7
+	$(foreach s,1 5 7,$(if $(wildcard man/*.$(s)),install -m 644 $(wildcard man/*.$(s)) \
+		$(DESTDIR)$(MANDIR)/man$(s);))
 	if [ -f completion/bestpractice.bash ]; then install -m 644 completion/bestpractice.bash \
 		$(DESTDIR)$(DATADIR)/bash-completion/completions/bestpractice; fi
 	if [ -f completion/_bestpractice ]; then install -m 644 completion/_bestpractice \
@@ -127,4 +199,4 @@ uninstall:
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(BENCH_GEN).d

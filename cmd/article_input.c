@@ -42,6 +42,21 @@ int is_blank(const char *s, size_t len)
 	return 1;
 }
 
+/* The line of `fm` that starts with `key` (a top-level field), or NULL. */
+static const char *field_line(const char *fm, const char *key)
+{
+	const char *p = fm;
+
+	while (p && *p) {
+		if (!strncmp(p, key, strlen(key)))
+			return p;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
 int make_template(char **out, size_t *len, const char *title, const char *sector,
 		  const char *const *tags, size_t ntags, struct bp_error *err)
 {
@@ -62,17 +77,35 @@ int make_template(char **out, size_t *len, const char *title, const char *sector
 		rc = bp_article_serialize(&fm, &fmlen, a, err);
 	if (rc)
 		goto out;
-	/* Empty fields for what the options did not give, so the user sees what to fill. */
+	/*
+	 * fm is "---\n<one line per field>---\n". Lay the template out as title, sector, tags,
+	 * with an empty field where the options gave nothing, so the user sees what to fill.
+	 */
 	n = fmlen + 64 + sizeof(scissors) + sizeof(help_text);
 	*out = malloc(n);
 	if (!*out) {
 		rc = bp_error_set(err, BP_ENOMEM, "out of memory");
 		goto out;
 	}
-	/* fm is "---\n...---\n": insert the missing keys before the closing line. */
-	*len = (size_t)snprintf(*out, n, "%.*s%s%s%s---\n\n\n%s%s", (int)(fmlen - 4), fm,
-				title ? "" : "title: \n", sector ? "" : "sector: \n",
-				ntags ? "" : "tags: []\n", scissors, help_text);
+	*len = (size_t)snprintf(*out, n, "---\n");
+	{
+		static const char *const keys[] = {"title:", "sector:", "tags:"};
+		static const char *const empty[] = {"title: \n", "sector: \n", "tags: []\n"};
+		size_t k;
+
+		for (k = 0; k < 3; k++) {
+			const char *line = field_line(fm, keys[k]);
+			size_t ll = line ? strcspn(line, "\n") + 1 : 0;
+
+			if (line) {
+				memcpy(*out + *len, line, ll);
+				*len += ll;
+			} else {
+				*len += (size_t)snprintf(*out + *len, n - *len, "%s", empty[k]);
+			}
+		}
+	}
+	*len += (size_t)snprintf(*out + *len, n - *len, "---\n\n\n%s%s", scissors, help_text);
 out:
 	bp_free(fm);
 	bp_article_free(a);

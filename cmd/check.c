@@ -3,6 +3,7 @@
  * reindex: rebuild the index from scratch.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
 
@@ -11,11 +12,15 @@ struct check_state {
 	size_t articles, invalid, conflicts;
 };
 
-/* Whether the article a conflict copy names still exists: until then a decision awaits. */
-static int other_exists(struct check_state *cs, const struct bp_article *a)
+/*
+ * Whether the article a conflict copy at `self` names still exists beside it: until one of the
+ * two is gone a decision awaits. A copy moved into the original's place names itself.
+ */
+static int other_exists(struct check_state *cs, const char *self, const struct bp_article *a)
 {
 	char *path = NULL;
-	int yes = bp_kb_resolve(&path, cs->ctx->kb, bp_article_field(a, "conflict-of"), NULL) == 0;
+	int yes = bp_kb_resolve(&path, cs->ctx->kb, bp_article_field(a, "conflict-of"), NULL) == 0 &&
+		  strcmp(path, self);
 
 	bp_free(path);
 	return yes;
@@ -34,7 +39,7 @@ static int check_one(const char *path, void *payload)
 	    bp_article_parse(&a, path, text, len, NULL, &err)) {
 		cs->invalid++;
 		errorf("%s", err.msg);
-	} else if (bp_article_field(a, "conflict-of") && other_exists(cs, a)) {
+	} else if (bp_article_field(a, "conflict-of") && other_exists(cs, path, a)) {
 		/* The other side's version of an article both sides changed, kept by sync. */
 		cs->conflicts++;
 		fputs("conflict: ", stdout);
@@ -60,13 +65,24 @@ static int run_check(struct ctx *ctx, struct args *a)
 	struct check_state cs = {ctx, 0, 0, 0};
 	struct bp_error err;
 	size_t problems = 0;
-	int rc;
+	const char *index_state;
+	int rc, vocab_bad = 0;
 
 	if (a->noperands) {
 		print_usage(stderr, a->cmd);
 		return EXIT_USAGE;
 	}
 	rc = bp_kb_each_article(ctx->kb, check_one, &cs, &err);
+	if (!rc) {
+		struct bp_vocab *v = NULL;
+		struct bp_error verr;
+
+		if (bp_kb_vocabulary(&v, ctx->kb, &verr)) {
+			vocab_bad = 1;
+			errorf("%s", verr.msg);
+		}
+		bp_vocab_free(v);
+	}
 	if (!rc)
 		rc = bp_index_verify(ctx->index, index_problem, &cs, &problems, &err);
 	if (rc)
@@ -78,17 +94,18 @@ static int run_check(struct ctx *ctx, struct args *a)
 		if (bp_index_rebuild(ctx->index, NULL, &err))
 			return fail(&err);
 	}
-	if (cs.invalid) {
+	index_state = problems ? "the index was rebuilt" : "the index matches git";
+	if (cs.invalid)
 		errorf("%zu of %zu articles are invalid", cs.invalid, cs.articles);
+	if (cs.invalid || vocab_bad)
 		return EXIT_USAGE;
-	}
 	if (cs.conflicts) {
 		printf("%zu conflict%s await%s a decision\n", cs.conflicts,
 		       cs.conflicts == 1 ? "" : "s", cs.conflicts == 1 ? "s" : "");
 		return EXIT_NOTHING;
 	}
-	printf("%zu article%s checked, all valid; the index matches git\n", cs.articles,
-	       cs.articles == 1 ? "" : "s");
+	printf("%zu article%s checked, all valid; %s\n", cs.articles, cs.articles == 1 ? "" : "s",
+	       index_state);
 	return 0;
 }
 

@@ -52,7 +52,8 @@ enum cmd_flags {
 	CMD_INDEX = 1u << 1,     /* needs the index, brought up to date */
 	CMD_PAGER = 1u << 2,     /* output goes through a pager on a terminal */
 	CMD_HIDDEN = 1u << 3,    /* not listed (internal commands) */
-	CMD_DASH_WORDS = 1u << 4, /* an unknown "-word" is an operand (search exclusions) */
+	CMD_DASH_WORDS = 1u << 4, /* "-word" is an operand (search exclusions); short options
+				    * are then recognised only alone ("-n 5", not "-n5") */
 };
 
 struct ctx;
@@ -104,6 +105,16 @@ const struct cmd *find_command(const char *name);
 /* Whether `word` is the first word of two-word commands ("peer" of "peer add"). */
 int is_command_group(const char *word);
 
+/* The options accepted before the command name (and after it); ended by a NULL name. */
+extern const struct opt global_options[];
+
+/* An option of `opts` by long name (the first `len` bytes of `name`), or by short name. */
+const struct opt *find_long_option(const struct opt *opts, const char *name, size_t len);
+const struct opt *find_short_option(const struct opt *opts, char c);
+
+/* The settings config knows (keys under bestpractice.), for completion; ended by NULL. */
+extern const char *const config_keys[];
+
 /* The list of commands, for `bestpractice`, `--help` and `help`. */
 void print_main_help(FILE *f);
 
@@ -138,7 +149,8 @@ void setup_pager(struct ctx *ctx);
 /* Flush standard output and wait for the pager to end (at exit). */
 void finish_pager(void);
 
-/* Run the user's editor on `path` (VISUAL, EDITOR, core.editor, vi) through the shell. */
+/* Run the user's editor on `path` (VISUAL, EDITOR, git's core.editor, vi) through the shell,
+ * as git does. */
 int run_editor(struct ctx *ctx, const char *path, struct bp_error *err);
 
 /* Read a whole file ("-" for standard input), bounded by BP_ARTICLE_MAX_SIZE. */
@@ -180,6 +192,8 @@ COMMAND(peer_list);
 COMMAND(sync);
 COMMAND(adopt);
 COMMAND(outdated);
+COMMAND(complete);
+COMMAND(dump_index);
 #undef COMMAND
 
 #endif

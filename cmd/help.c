@@ -10,10 +10,14 @@
 
 #include "cmd.h"
 
-/* The page in the source tree, next to a program run from build/. */
+/*
+ * The page that belongs to this very program: in the source tree next to a program run from
+ * build/ (man/PAGE.1), or installed beside it (PREFIX/share/man/man1/PAGE.1, found from
+ * PREFIX/bin, so an installed tree can move), or where the build said it would be installed.
+ */
 static int page_beside_program(char *out, size_t size, const char *page)
 {
-	char exe[PATH_MAX - 256];
+	char exe[PATH_MAX - 512];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	struct stat st;
 	char *slash;
@@ -31,14 +35,18 @@ static int page_beside_program(char *out, size_t size, const char *page)
 		snprintf(out, size, "%s/man/%s.1", exe, page);
 		if (stat(out, &st) == 0)
 			return 1;
+		snprintf(out, size, "%s/share/man/man1/%s.1", exe, page);
+		if (stat(out, &st) == 0)
+			return 1;
 	}
-	return 0;
+	snprintf(out, size, "%s/man1/%s.1", BP_MANDIR, page);
+	return stat(out, &st) == 0;
 }
 
 static int run(struct ctx *ctx, struct args *a)
 {
 	const struct cmd *c = NULL;
-	char page[128], path[PATH_MAX + 256];
+	char page[128], path[PATH_MAX + 512];
 	int rc;
 
 	if (a->noperands > 2) {
@@ -65,7 +73,8 @@ static int run(struct ctx *ctx, struct args *a)
 				c = commands[k];
 	}
 	if (!c || (c->flags & CMD_HIDDEN)) {
-		errorf("no such command '%s' (see 'bestpractice help')", a->operands[0]);
+		errorf("no such command '%s%s%s' (see 'bestpractice help')", a->operands[0],
+		       a->noperands == 2 ? " " : "", a->noperands == 2 ? a->operands[1] : "");
 		return EXIT_USAGE;
 	}
 	/* The page of "peer add" is bestpractice-peer. */

@@ -69,6 +69,10 @@ static int run(struct ctx *ctx, struct args *a)
 	int rc;
 
 	ls.err = &err;
+	if (arg_str(a, "max-count") && arg_int(a, "max-count", 0) == 0) {
+		errorf("--max-count must be at least 1");
+		return EXIT_USAGE;
+	}
 	if (a->noperands > 1) {
 		print_usage(stderr, a->cmd);
 		return EXIT_USAGE;

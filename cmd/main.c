@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <git2.h>
+
 #include "cmd.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -17,7 +19,7 @@ const struct cmd *const commands[] = {
 	&cmd_search,  &cmd_related, &cmd_sectors, &cmd_tags, &cmd_log, &cmd_import,
 	&cmd_check,   &cmd_reindex, &cmd_peer_add, &cmd_peer_rm, &cmd_peer_list, &cmd_sync,
 	&cmd_adopt,   &cmd_outdated,
-	&cmd_config,  &cmd_help, NULL,
+	&cmd_config,  &cmd_help, &cmd_complete, &cmd_dump_index, NULL,
 };
 
 /* Options accepted before the command name (and after it, for convenience). */
@@ -166,7 +168,7 @@ void print_main_help(FILE *f)
 	size_t i;
 
 	fputs("usage: bestpractice [--kb DIR] [--no-pager] COMMAND [ARGS]\n"
-	      "       bestpractice --version | --help | help [COMMAND]\n\n"
+	      "       bestpractice --version | --help | help [COMMAND [SUBCOMMAND]]\n\n"
 	      "A shared notebook of practice tips for solo librarians, kept in git.\n\n"
 	      "commands:\n",
 	      f);
@@ -198,7 +200,7 @@ static int usage_error(const struct cmd *c, const char *what, const char *arg)
 	return EXIT_USAGE;
 }
 
-static const struct opt *find_long(const struct opt *opts, const char *name, size_t len)
+const struct opt *find_long_option(const struct opt *opts, const char *name, size_t len)
 {
 	const struct opt *o;
 
@@ -208,7 +210,7 @@ static const struct opt *find_long(const struct opt *opts, const char *name, siz
 	return NULL;
 }
 
-static const struct opt *find_short(const struct opt *opts, char c)
+const struct opt *find_short_option(const struct opt *opts, char c)
 {
 	const struct opt *o;
 
@@ -229,6 +231,8 @@ static int set_opt(struct ctx *ctx, struct args *a, const struct opt *o, const c
 			ctx->kb_option = val;
 		else if (!strcmp(o->name, "no-pager"))
 			ctx->no_pager = 1;
+		else /* --version belongs before the command, as git has it */
+			return usage_error(a->cmd, "unknown option ", "--version");
 		return 0;
 	}
 	i = (int)(o - a->cmd->opts);
@@ -264,8 +268,9 @@ static int set_opt(struct ctx *ctx, struct args *a, const struct opt *o, const c
 
 /*
  * Parse a command's arguments: options anywhere before "--", long options as --name VALUE or
- * --name=VALUE, short ones as -x VALUE or -xVALUE, flags bundled (-ab). Returns 0, or the
- * exit status of a usage error already reported. Sets *help when --help was given.
+ * --name=VALUE, short ones as -x VALUE or -xVALUE, flags bundled (-ab); in a command with
+ * CMD_DASH_WORDS only as -x VALUE or -xNUMBER, as "-word" is an operand there. Returns 0,
+ * or the exit status of a usage error already reported. Sets *help when --help was given.
  */
 static int parse_args(struct ctx *ctx, struct args *a, const struct cmd *c, int argc,
 		      char **argv, int *help)
@@ -296,16 +301,11 @@ static int parse_args(struct ctx *ctx, struct args *a, const struct cmd *c, int 
 			const char *eq = strchr(s + 2, '=');
 			size_t len = eq ? (size_t)(eq - s - 2) : strlen(s + 2);
 
-			o = find_long(c->opts, s + 2, len);
+			o = find_long_option(c->opts, s + 2, len);
 			if (!o)
-				o = find_long(global_options, s + 2, len);
-			if (!o) {
-				if (c->flags & CMD_DASH_WORDS) {
-					a->operands[a->noperands++] = argv[i];
-					continue;
-				}
+				o = find_long_option(global_options, s + 2, len);
+			if (!o)
 				return usage_error(c, "unknown option ", s);
-			}
 			if (!strcmp(o->name, "help")) {
 				*help = 1;
 				continue;
@@ -325,8 +325,20 @@ static int parse_args(struct ctx *ctx, struct args *a, const struct cmd *c, int 
 				return rc;
 			continue;
 		}
+		/*
+		 * Where an operand may start with '-' (search's "-word" excludes), a short option
+		 * stands alone: "-scanner" is a word to exclude, not -s with the value "canner".
+		 * Only a number may be attached, to an option that takes one ("-n5").
+		 */
+		if ((c->flags & CMD_DASH_WORDS) && s[2]) {
+			o = find_short_option(c->opts, s[1]);
+			if (!o || !(o->flags & OPT_INT) || s[2 + strspn(s + 2, "0123456789")]) {
+				a->operands[a->noperands++] = argv[i];
+				continue;
+			}
+		}
 		/* Short options, possibly bundled. */
-		o = find_short(c->opts, s[1]);
+		o = find_short_option(c->opts, s[1]);
 		if (!o && s[1] == 'h' && !s[2]) {
 			*help = 1;
 			continue;
@@ -339,7 +351,7 @@ static int parse_args(struct ctx *ctx, struct args *a, const struct cmd *c, int 
 			return usage_error(c, "unknown option ", s);
 		}
 		for (const char *p = s + 1; *p; p++) {
-			o = find_short(c->opts, *p);
+			o = find_short_option(c->opts, *p);
 			if (!o) {
 				char bad[3] = {'-', *p, 0};
 				return usage_error(c, "unknown option ", bad);
@@ -470,7 +482,9 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *s = argv[i];
 
-		if (!strcmp(s, "--kb") && i + 1 < argc) {
+		if (!strcmp(s, "--kb")) {
+			if (i + 1 >= argc)
+				return usage_error(NULL, "option needs a value: ", s);
 			ctx.kb_option = argv[++i];
 		} else if (!strncmp(s, "--kb=", 5)) {
 			ctx.kb_option = s + 5;
@@ -503,6 +517,11 @@ int main(int argc, char **argv)
 	}
 	if (!c)
 		return usage_error(NULL, "unknown command ", argv[i]);
+	/*
+	 * One libgit2 initialisation for the whole run: the library's calls pair their own init
+	 * and shutdown, and without an outer one each pair would set up libgit2 again.
+	 */
+	git_libgit2_init();
 	rc = run_command(&ctx, c, argc - i - words, argv + i + words);
 	bp_index_free(ctx.index);
 	bp_kb_free(ctx.kb);
@@ -513,5 +532,6 @@ int main(int argc, char **argv)
 		}
 	}
 	finish_pager();
+	git_libgit2_shutdown();
 	return rc;
 }

@@ -16,12 +16,14 @@ static const struct opt add_opts[] = {
 static int run_add(struct ctx *ctx, struct args *a)
 {
 	struct bp_error err;
-	int shared = arg_flag(a, "shared");
+	int shared;
 
 	if (a->noperands != 2) {
 		print_usage(stderr, a->cmd);
 		return EXIT_USAGE;
 	}
+	/* origin is where a KB is published, as git has it: shared unless said otherwise. */
+	shared = arg_flag(a, "shared") || !strcmp(a->operands[0], "origin");
 	if (bp_peer_add(ctx->kb, a->operands[0], a->operands[1],
 			shared ? BP_PEER_SHARED : BP_PEER_SUBSCRIBED, arg_str(a, "sector"), &err))
 		return fail(&err);

@@ -36,7 +36,10 @@ struct printer {
 	size_t shown;
 };
 
-/* Print a snippet: newlines as spaces, escaped, matches highlighted on a terminal. */
+/*
+ * Print a snippet: newlines as spaces, without the blank that ends the body's last line,
+ * escaped, matches highlighted on a terminal.
+ */
 static void put_snippet(struct ctx *ctx, const char *snip)
 {
 	char *flat = strdup(snip ? snip : ""), *esc = NULL, *p;
@@ -46,6 +49,8 @@ static void put_snippet(struct ctx *ctx, const char *snip)
 	for (p = flat; *p; p++)
 		if (*p == '\n' || *p == '\r' || *p == '\t')
 			*p = ' ';
+	while (p > flat && p[-1] == ' ')
+		*--p = '\0';
 	if (bp_escape(&esc, flat, strlen(flat), 0, NULL)) {
 		free(flat);
 		return;
@@ -98,19 +103,48 @@ static int print_hit(const struct bp_hit *h, void *payload)
 	return 0;
 }
 
+/* The matches per sector, kept to print after the results, with their sum. */
 struct counts {
-	size_t n;
+	char **name;
+	size_t *count;
+	size_t n, cap, total;
 };
 
-static int print_count(const char *name, size_t count, const char *json, void *payload)
+static int keep_count(const char *name, size_t count, const char *json, void *payload)
 {
 	struct counts *c = payload;
 
-	fputs(c->n++ ? " · " : "", stdout);
-	put_escaped(stdout, name, 0);
-	printf(" %zu", count);
 	(void)json;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		char **nm = realloc(c->name, cap * sizeof(*nm));
+		size_t *ct;
+
+		if (!nm)
+			return BP_ENOMEM;
+		c->name = nm;
+		ct = realloc(c->count, cap * sizeof(*ct));
+		if (!ct)
+			return BP_ENOMEM;
+		c->count = ct;
+		c->cap = cap;
+	}
+	c->name[c->n] = strdup(name);
+	if (!c->name[c->n])
+		return BP_ENOMEM;
+	c->count[c->n++] = count;
+	c->total += count;
 	return 0;
+}
+
+static void counts_release(struct counts *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->name[i]);
+	free(c->name);
+	free(c->count);
 }
 
 /* Tell the user which words the vocabulary widened. */
@@ -147,11 +181,11 @@ static int run_search(struct ctx *ctx, struct args *a)
 	struct bp_search s = {0};
 	struct bp_error err;
 	struct bp_vocab *vocab = NULL;
-	struct bp_query *q = NULL;
+	struct bp_query *q = NULL, *typed = NULL;
 	struct printer pr = {ctx, arg_flag(a, "json"), 0};
 	struct counts c = {0};
 	char *text = NULL;
-	size_t len = 0, total = 0;
+	size_t len = 0;
 	int i, rc;
 
 	if (a->noperands < 1) {
@@ -194,26 +228,42 @@ static int run_search(struct ctx *ctx, struct args *a)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	/* The words as typed rank before their synonyms from other sectors. */
+	if (bp_query_expansion_count(q) &&
+	    bp_query_parse(&typed, text, NULL, BP_QUERY_EXACT, &err) == 0)
+		s.boost = bp_query_fts(typed);
 	if (!pr.json) {
 		s.mark_open = MARK_OPEN;
 		s.mark_close = MARK_CLOSE;
 		if (vocab)
 			print_expansions(q, vocab);
 	}
-	rc = bp_index_search(ctx->index, q, &s, print_hit, &pr, &total, &err);
-	if (!rc && !pr.json && total) {
+	rc = bp_index_search(ctx->index, q, &s, print_hit, &pr, NULL, &err);
+	/* The count per sector also gives the number of matches: one pass over them. */
+	if (!rc && !pr.json && pr.shown) {
+		rc = bp_index_sector_counts(ctx->index, q, &f, keep_count, &c, &err);
+		if (rc == BP_ENOMEM)
+			bp_error_set(&err, rc, "out of memory");
+	}
+	if (!rc && !pr.json && pr.shown) {
 		putchar('\n');
-		if (total > pr.shown)
-			printf("%zu of %zu matches: ", pr.shown, total);
-		rc = bp_index_sector_counts(ctx->index, q, &f, print_count, &c, &err);
+		if (c.total > pr.shown)
+			printf("%zu of %zu matches: ", pr.shown, c.total);
+		for (i = 0; i < (int)c.n; i++) {
+			fputs(i ? " · " : "", stdout);
+			put_escaped(stdout, c.name[i], 0);
+			printf(" %zu", c.count[i]);
+		}
 		putchar('\n');
 	}
 	if (rc) {
 		rc = fail(&err);
 		goto out;
 	}
-	rc = total ? 0 : EXIT_NOTHING;
+	rc = pr.shown ? 0 : EXIT_NOTHING;
 out:
+	counts_release(&c);
+	bp_query_free(typed);
 	bp_query_free(q);
 	bp_vocab_free(vocab);
 	free(text);

@@ -24,6 +24,14 @@ static int keep_json(const struct bp_hit *h, void *payload)
 	return 0;
 }
 
+static int keep_sector(const struct bp_hit *h, void *payload)
+{
+	char **sector = payload;
+
+	*sector = strdup(h->sector);
+	return 0;
+}
+
 /* "law/x" -> "law/x.md" into buf. */
 static void strcat_md(char *buf, size_t size, const char *id)
 {
@@ -44,7 +52,7 @@ static int run(struct ctx *ctx, struct args *a)
 	struct bp_article *art = NULL;
 	struct bp_article_opts lenient = {0};
 	struct bp_error err;
-	char *id = NULL, *text = NULL, *out = NULL, *json = NULL, *full = NULL;
+	char *id = NULL, *text = NULL, *out = NULL, *json = NULL, *full = NULL, *sector = NULL;
 	size_t len = 0, outlen = 0;
 	char path_buf[1100];
 	int rc;
@@ -93,7 +101,13 @@ static int run(struct ctx *ctx, struct args *a)
 		put_json_line(full);
 		goto out;
 	}
-	rc = bp_article_parse(&art, id, text, len, &lenient, &err);
+	/* Read as the index read it: a peer's file under its path, in the sector the index
+	 * derived (the peer's default sector for a file that names none). */
+	rc = bp_article_parse(&art, strchr(id, ':') ? strchr(id, ':') + 1 : id, text, len, &lenient,
+			      &err);
+	if (!rc && strchr(id, ':') && bp_index_get(ctx->index, id, keep_sector, &sector, NULL) == 0 &&
+	    sector)
+		bp_article_set_sector(art, sector, NULL);
 	if (!rc)
 		rc = bp_render_article(&out, &outlen, art, ctx->out_tty ? terminal_width() : 0,
 				       ctx->color ? BP_RENDER_COLOR : 0, &err);
@@ -110,6 +124,7 @@ static int run(struct ctx *ctx, struct args *a)
 fail:
 	rc = fail(&err);
 out:
+	free(sector);
 	free(full);
 	free(json);
 	bp_free(out);

@@ -14,14 +14,24 @@ static const struct opt opts[] = {
 	{0},
 };
 
+/*
+ * What the report callback keeps: the exit status of a sync where peers failed is 3 when any
+ * failed for a reason of the environment (unreachable, authentication, I/O), else 2 (refused:
+ * an unsafe URL or content, the deletion guard, a file changed by hand in the way).
+ */
+struct sync_run {
+	struct ctx *ctx;
+	int worst_exit;
+};
+
 static void progress(void *payload, const char *peer, const char *what, size_t done,
 		     size_t total)
 {
 	/* What the line shows: libgit2 reports every object, and the last one many times. */
 	static size_t shown, shown_total;
-	struct ctx *ctx = payload;
+	struct sync_run *run = payload;
 
-	if (!ctx->err_tty || !total)
+	if (!run->ctx->err_tty || !total)
 		return;
 	if (total == shown_total && done >= shown &&
 	    (done == total ? shown == total : done - shown < total / 100 + 1))
@@ -42,11 +52,16 @@ static void counts(const struct bp_sync_report *r)
 
 static void report(void *payload, const struct bp_sync_report *r)
 {
-	struct ctx *ctx = payload;
+	struct sync_run *run = payload;
+	struct ctx *ctx = run->ctx;
 	size_t i;
 
 	if (r->failed) {
+		int x = exit_status(r->code) == EXIT_USAGE ? EXIT_USAGE : EXIT_ENV;
+
 		errorf("%s", r->error);
+		if (run->worst_exit != EXIT_ENV)
+			run->worst_exit = x;
 		return;
 	}
 	put_escaped(stdout, r->peer, 0);
@@ -109,6 +124,7 @@ static void report(void *payload, const struct bp_sync_report *r)
 static int run(struct ctx *ctx, struct args *a)
 {
 	struct bp_sync_opts so = {0};
+	struct sync_run sr = {ctx, 0};
 	struct bp_error err;
 	size_t failed = 0;
 	int rc, irc;
@@ -118,7 +134,7 @@ static int run(struct ctx *ctx, struct args *a)
 	so.force = arg_flag(a, "force");
 	so.progress = progress;
 	so.report = report;
-	so.payload = ctx;
+	so.payload = &sr;
 	rc = bp_sync(ctx->kb, &so, &failed, &err);
 	/* Whatever was fetched is indexed, even when a peer failed. */
 	irc = open_index(ctx);
@@ -126,7 +142,7 @@ static int run(struct ctx *ctx, struct args *a)
 		return fail(&err);
 	if (failed) {
 		errorf("%zu peer%s could not be synced", failed, failed == 1 ? "" : "s");
-		return exit_status(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_ENV;
+		return sr.worst_exit ? sr.worst_exit : EXIT_ENV;
 	}
 	/* Fetched, but not readable: the index said which, and kept their tips as they were. */
 	if (!irc && bp_index_peers_failed(ctx->index)) {

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <git2.h>
+
 #include "cmd.h"
 
 void put_escaped(FILE *f, const char *s, unsigned flags)
@@ -156,24 +158,39 @@ void finish_pager(void)
 	pager_pid = -1;
 }
 
-/* The editor the user chose: VISUAL (on a capable terminal), EDITOR, core.editor, vi. */
+/* The editor the user chose, in git's order: VISUAL (on a capable terminal), EDITOR, git
+ * config core.editor, then vi. */
 static char *editor_command(struct ctx *ctx)
 {
 	const char *term = getenv("TERM"), *v = getenv("VISUAL");
-	char *cfg = NULL;
+	git_config *cfg = NULL;
+	git_buf val = GIT_BUF_INIT;
+	char *out = NULL;
 
 	if (v && *v && !(term && !strcmp(term, "dumb")))
 		return strdup(v);
 	v = getenv("EDITOR");
 	if (v && *v)
 		return strdup(v);
-	if (ctx->kb && bp_kb_config_get(&cfg, ctx->kb, "editor", NULL) == 0 && *cfg) {
-		char *r = strdup(cfg);
-		bp_free(cfg);
-		return r;
+	if (ctx->kb) {
+		char *cfg_editor = NULL;
+
+		if (bp_kb_git_config(&cfg_editor, ctx->kb, "core.editor", NULL) == 0 &&
+		    *cfg_editor) {
+			out = strdup(cfg_editor);
+			bp_free(cfg_editor);
+			return out ? out : strdup("vi");
+		}
+		bp_free(cfg_editor);
 	}
-	bp_free(cfg);
-	return strdup("vi");
+	git_libgit2_init();
+	if (git_config_open_default(&cfg) == 0 &&
+	    git_config_get_string_buf(&val, cfg, "core.editor") == 0 && val.size)
+		out = strdup(val.ptr);
+	git_buf_dispose(&val);
+	git_config_free(cfg);
+	git_libgit2_shutdown();
+	return out ? out : strdup("vi");
 }
 
 int run_editor(struct ctx *ctx, const char *path, struct bp_error *err)

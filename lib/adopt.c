@@ -205,6 +205,14 @@ int bp_adopt(char **out_id, struct bp_kb *kb, const char *peer_id, const char *s
 			      &lenient, err);
 	if (!rc && sector)
 		rc = bp_article_set_sector(a, sector, err);
+	/* Whoever wrote it upstream, not the user who adopts it, is its author. */
+	if (!rc && !bp_article_author(a)) {
+		char *who = NULL;
+
+		if (bp_last_author(&who, NULL, kb->repo, &tip, path, NULL) == 0)
+			rc = bp_article_set_author(a, who, err);
+		bp_free(who);
+	}
 	git_oid_tostr(hex, sizeof(hex), &tip);
 	values[0] = peer;
 	values[1] = git_remote_url(remote);

@@ -448,22 +448,31 @@ static size_t byte_at(struct ctx *c, size_t index)
 	return c->mark_byte < c->fm_len ? c->mark_byte : c->fm_len;
 }
 
-/* The offset just past the line break that ends the line holding `off`, as YAML breaks lines. */
-static size_t line_after(const char *s, size_t len, size_t off)
+/* The length of the line break at `off`, as YAML breaks lines, or 0. */
+static size_t break_at(const char *s, size_t len, size_t off)
 {
 	const unsigned char *u = (const unsigned char *)s;
 
-	for (; off < len; off++) {
-		if (u[off] == '\n')
-			return off + 1;
-		if (u[off] == '\r')
-			return off + 1 + (off + 1 < len && u[off + 1] == '\n');
-		if (u[off] == 0xC2 && off + 1 < len && u[off + 1] == 0x85) /* NEL */
-			return off + 2;
-		if (u[off] == 0xE2 && off + 2 < len && u[off + 1] == 0x80 &&
-		    (u[off + 2] == 0xA8 || u[off + 2] == 0xA9)) /* LS, PS */
-			return off + 3;
-	}
+	if (u[off] == '\n')
+		return 1;
+	if (u[off] == '\r')
+		return 1 + (off + 1 < len && u[off + 1] == '\n');
+	if (u[off] == 0xC2 && off + 1 < len && u[off + 1] == 0x85) /* NEL */
+		return 2;
+	if (u[off] == 0xE2 && off + 2 < len && u[off + 1] == 0x80 &&
+	    (u[off + 2] == 0xA8 || u[off + 2] == 0xA9)) /* LS, PS */
+		return 3;
+	return 0;
+}
+
+/* The offset just past the line break that ends the line holding `off`. */
+static size_t line_after(const char *s, size_t len, size_t off)
+{
+	size_t n;
+
+	for (; off < len; off++)
+		if ((n = break_at(s, len, off)))
+			return off + n;
 	return len;
 }
 
@@ -918,6 +927,18 @@ static int read_front_matter(struct ctx *c)
 			goto out;
 		if (ev.type == YAML_MAPPING_END_EVENT)
 			break;
+		/*
+		 * The mapping's mark is that of its tag or anchor when it has one, which may
+		 * stand at the start of a line above indented keys: the first key shows them
+		 * (read_entry refuses a key that is not a scalar).
+		 */
+		if (!a->n && !c->uncut && ev.type == YAML_SCALAR_EVENT && ev.start_mark.column) {
+			c->uncut = "front matter must not be indented";
+			if (c->strict) {
+				rc = fatal(c, FM_LINE(ev.start_mark), "%s", c->uncut);
+				goto out;
+			}
+		}
 		if ((rc = read_entry(c, &ev)))
 			goto out;
 	}
@@ -1817,6 +1838,30 @@ static int emit_entry(struct bp_buf *out, const struct bp_article *a, const stru
 	return rc;
 }
 
+/*
+ * Append the comments and blank lines that follow a rewritten or removed entry. They were read
+ * after that entry's value, and libyaml reads a tab in a line's leading blanks as blank after a
+ * plain scalar but as an error after anything else (a quoted scalar, a ']'), so written after
+ * another value they could make the front matter unreadable: those tabs become spaces.
+ */
+static void add_trailing(struct bp_buf *b, const char *s, size_t len)
+{
+	size_t i = 0, n;
+	int lead = 1;
+
+	while (i < len) {
+		if ((n = break_at(s, len, i))) {
+			bp_buf_add(b, s + i, n);
+			lead = 1;
+			i += n;
+			continue;
+		}
+		lead &= s[i] == ' ' || s[i] == '\t';
+		bp_buf_addch(b, lead && s[i] == '\t' ? ' ' : s[i]);
+		i++;
+	}
+}
+
 int bp_article_serialize(char **out, size_t *out_len, const struct bp_article *a,
 			 struct bp_error *err)
 {
@@ -1842,7 +1887,7 @@ int bp_article_serialize(char **out, size_t *out_len, const struct bp_article *a
 		} else {
 			if (!e->removed && (rc = emit_entry(&b, a, e, err)))
 				goto out;
-			bp_buf_add(&b, fm + e->value_end, e->end - e->value_end);
+			add_trailing(&b, fm + e->value_end, e->end - e->value_end);
 		}
 		pos = e->end;
 	}

@@ -106,3 +106,47 @@ out:
 	git_revwalk_free(walk);
 	return rc;
 }
+
+int bp_last_author(char **out, char **name_out, git_repository *repo, const git_oid *commit,
+		   const char *path, struct bp_error *err)
+{
+	git_commit *c = NULL, *parent = NULL, *found = NULL;
+	struct bp_buf b = BP_BUF_INIT;
+	const git_signature *sig;
+	int rc, steps;
+
+	*out = NULL;
+	if (name_out)
+		*name_out = NULL;
+	rc = git_commit_lookup(&c, repo, commit);
+	if (rc < 0)
+		return bp_git_error(err, rc, "cannot read commit");
+	for (steps = 0; steps < 200 && !found; steps++) {
+		if (touches(c, path)) {
+			found = c;
+			c = NULL;
+			break;
+		}
+		if (git_commit_parentcount(c) == 0 || git_commit_parent(&parent, c, 0) < 0)
+			break;
+		git_commit_free(c);
+		c = parent;
+		parent = NULL;
+	}
+	if (!found) {
+		git_commit_free(c);
+		c = NULL;
+		rc = git_commit_lookup(&found, repo, commit);
+		if (rc < 0)
+			return bp_git_error(err, rc, "cannot read commit");
+	}
+	sig = git_commit_author(found);
+	bp_buf_addf(&b, "%s <%s>", sig->name, sig->email);
+	if (name_out)
+		*name_out = bp_strdup(sig->name);
+	*out = bp_buf_detach(&b, NULL);
+	rc = *out && (!name_out || *name_out) ? 0 : bp_error_nomem(err);
+	git_commit_free(found);
+	git_commit_free(c);
+	return rc;
+}

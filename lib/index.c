@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bp/article.h"
@@ -66,6 +68,12 @@ static const char schema_sql[] =
 	"  blob TEXT NOT NULL,"
 	"  PRIMARY KEY(source, path)"
 	") WITHOUT ROWID;"
+	/* The own KB's paths that the last update read from the working tree (git's status),
+	 * whether they gave a row or not (a file deleted by hand gives none), with the size and
+	 * modification time (ns) the file had then (NULL when it was gone): the next update
+	 * reads a path again only when these changed, and from HEAD once the working tree no
+	 * longer changes it. */
+	"CREATE TABLE worktree(path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER) WITHOUT ROWID;"
 	"CREATE VIRTUAL TABLE fts USING fts5(" BP_FTS_COLUMNS ","
 	"  tokenize = 'porter unicode61 remove_diacritics 2');"
 	"CREATE VIRTUAL TABLE fts_vocab USING fts5vocab(fts, 'row');"
@@ -110,8 +118,9 @@ static void finalize_all(struct bp_index *ix)
 }
 
 /*
- * Open the file, set it up defensively, and check its schema. Returns 0, BP_EDB, or 1 when
- * the file must be recreated (a damaged file or another schema version).
+ * Open the file, set it up defensively, and check its schema. Returns 0, BP_EDB, 1 when the
+ * file is damaged and 3 when it has another schema version (either must be recreated), or 2
+ * when another process was creating it.
  */
 static int db_open(struct bp_index *ix, struct bp_error *err)
 {
@@ -157,7 +166,7 @@ static int db_open(struct bp_index *ix, struct bp_error *err)
 	if (version == BP_INDEX_SCHEMA)
 		return 0;
 	if (version != 0 || tables != 0)
-		return 1; /* another version: rebuilt, as the index is only a cache */
+		return 3; /* another version: rebuilt, as the index is only a cache */
 	rc = sqlite3_exec(ix->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(ix->db, schema_sql, NULL, NULL, NULL);
@@ -198,7 +207,9 @@ static int open_or_recreate(struct bp_index *ix, struct bp_error *err)
 		db_close(ix);
 		if (rc < 0)
 			return rc;
-		if (rc == 1) {
+		if (rc == 1 && !ix->rebuilt)
+			bp_warn(bp_kb_warn(ix->kb), "the search index was damaged; rebuilding it");
+		if (rc == 1 || rc == 3) {
 			ix->rebuilt = 1;
 			unlink_db(ix->path);
 		}
@@ -395,7 +406,9 @@ static int insert_row(struct bp_index *ix, const struct bp_source *src, sqlite3_
 	int rc;
 
 	opts.default_sector = src->default_sector;
-	opts.warn = &w;
+	/* A peer's problems are said when its files are indexed; the user's own articles are
+	 * indexed as they are (a hand edit is searchable at once) and judged by check. */
+	opts.warn = *src->name ? &w : NULL;
 	rc = bp_article_parse(&a, path, data, len, &opts, err);
 	if (rc == BP_EINVALID) {
 		/* Not text at all (UTF-16, too large): skipped, said once. */
@@ -684,6 +697,8 @@ out:
 /* Paths the own KB's working tree changed, sorted, for the overlay. */
 struct pathset {
 	char **path;
+	/* With pathset_stat: each path's size and modification time in ns, -1 when absent. */
+	long long *size, *mtime;
 	size_t n, cap;
 };
 
@@ -694,6 +709,8 @@ static void pathset_release(struct pathset *s)
 	for (i = 0; i < s->n; i++)
 		bp_free(s->path[i]);
 	bp_free(s->path);
+	bp_free(s->size);
+	bp_free(s->mtime);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -719,9 +736,96 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Sort the paths and drop repeated ones, for pathset_has. */
+static void pathset_sort(struct pathset *s)
+{
+	size_t i, k = 0;
+
+	if (!s->n)
+		return;
+	qsort(s->path, s->n, sizeof(char *), cmp_str);
+	for (i = 1; i < s->n; i++) {
+		if (!strcmp(s->path[k], s->path[i]))
+			bp_free(s->path[i]);
+		else
+			s->path[++k] = s->path[i];
+	}
+	s->n = k + 1;
+}
+
 static int pathset_has(const struct pathset *s, const char *path)
 {
 	return s->n && bsearch(&path, s->path, s->n, sizeof(char *), cmp_str) != NULL;
+}
+
+/* The position of `path` in a sorted set, or -1. */
+static long pathset_find(const struct pathset *s, const char *path)
+{
+	char **p = s->n ? bsearch(&path, s->path, s->n, sizeof(char *), cmp_str) : NULL;
+
+	return p ? (long)(p - s->path) : -1;
+}
+
+/* Make the stat arrays as long as the path array's capacity. */
+static int pathset_stats_room(struct pathset *s)
+{
+	long long *sz = bp_realloc(s->size, s->cap * sizeof(*sz)), *mt;
+
+	if (!sz)
+		return BP_ENOMEM;
+	s->size = sz;
+	mt = bp_realloc(s->mtime, s->cap * sizeof(*mt));
+	if (!mt)
+		return BP_ENOMEM;
+	s->mtime = mt;
+	return 0;
+}
+
+/* Record each working-tree file's size and modification time (-1 when there is none). */
+static int pathset_stat(struct pathset *s, struct bp_index *ix)
+{
+	struct bp_buf full = BP_BUF_INIT;
+	struct stat st;
+	size_t i;
+
+	s->size = bp_calloc(s->n + 1, sizeof(*s->size));
+	s->mtime = bp_calloc(s->n + 1, sizeof(*s->mtime));
+	if (!s->size || !s->mtime)
+		return BP_ENOMEM;
+	for (i = 0; i < s->n; i++) {
+		bp_buf_truncate(&full, 0);
+		bp_buf_addf(&full, "%s%s", bp_kb_workdir(ix->kb), s->path[i]);
+		if (bp_buf_oom(&full))
+			return BP_ENOMEM;
+		if (lstat(full.ptr, &st) == 0) {
+			s->size[i] = (long long)st.st_size;
+			s->mtime[i] = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+		} else {
+			s->size[i] = s->mtime[i] = -1;
+		}
+	}
+	bp_buf_release(&full);
+	return 0;
+}
+
+/*
+ * Whether path i of a stat'ed set is as recorded (size and mtime of the worktree table): then
+ * its content is what was indexed. A file modified in the last two seconds is never trusted
+ * by its stat alone, as git treats a "racily clean" entry: it could have changed again within
+ * the same tick of the clock.
+ */
+static int stat_unchanged(const struct pathset *s, size_t i, long long size, long long mtime)
+{
+	struct timespec now;
+	long long now_ns;
+
+	if (s->size[i] != size || s->mtime[i] != mtime)
+		return 0;
+	if (mtime < 0)
+		return 1;
+	clock_gettime(CLOCK_REALTIME, &now);
+	now_ns = (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
+	return mtime < now_ns - 2000000000LL;
 }
 
 /* The articles of the own working tree that differ from HEAD (git status). */
@@ -750,41 +854,82 @@ static int working_changes(struct pathset *out, struct bp_index *ix, struct bp_e
 			if (!d[k])
 				continue;
 			p = d[k]->new_file.path ? d[k]->new_file.path : d[k]->old_file.path;
-			if (bp_kb_is_article_path(p) && !pathset_has(out, p)) {
-				if (pathset_add(out, p)) {
-					rc = bp_error_nomem(err);
-					goto out;
-				}
-				qsort(out->path, out->n, sizeof(char *), cmp_str);
+			if (bp_kb_is_article_path(p) && pathset_add(out, p)) {
+				rc = bp_error_nomem(err);
+				goto out;
 			}
 		}
 	}
+	pathset_sort(out);
+	if (pathset_stat(out, ix))
+		rc = bp_error_nomem(err);
 out:
 	git_status_list_free(list);
 	return rc;
 }
 
-/* Paths of the own source whose rows show the working tree. */
-static int overlaid_rows(struct pathset *out, struct bp_index *ix, sqlite3_int64 source_id,
-			 struct bp_error *err)
+/*
+ * Paths of the own source that the last update read from the working tree, sorted, with the
+ * size and modification time they had then.
+ */
+static int overlaid_paths(struct pathset *out, struct bp_index *ix, struct bp_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	rc = bp_index_prepare(&st, ix, ST_OVERLAID,
-			      "SELECT path FROM articles WHERE source = ? AND overlay = 1 "
+			      "SELECT path, coalesce(size, -1), coalesce(mtime, -1) FROM worktree "
 			      "ORDER BY path",
 			      err);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, source_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (pathset_add(out, (const char *)sqlite3_column_text(st, 0))) {
-			sqlite3_reset(st);
-			return bp_error_nomem(err);
-		}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t i = out->n;
+
+		if (pathset_add(out, (const char *)sqlite3_column_text(st, 0)) ||
+		    pathset_stats_room(out))
+			goto oom;
+		out->size[i] = sqlite3_column_int64(st, 1);
+		out->mtime[i] = sqlite3_column_int64(st, 2);
+	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : bp_db_error(err, ix->db, rc, "cannot read the overlay");
+oom:
+	sqlite3_reset(st);
+	return bp_error_nomem(err);
+}
+
+/* Remember `dirty` as the paths read from the working tree, for the next update. */
+static int set_overlaid_paths(struct bp_index *ix, const struct pathset *dirty,
+			      struct bp_error *err)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	rc = bp_index_prepare(&st, ix, ST_WT_CLEAR, "DELETE FROM worktree", err);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return bp_db_error(err, ix->db, rc, "cannot update the overlay");
+	for (i = 0; i < dirty->n; i++) {
+		rc = bp_index_prepare(&st, ix, ST_WT_ADD,
+				      "INSERT INTO worktree(path, size, mtime) VALUES(?, ?, ?)", err);
+		if (rc)
+			return rc;
+		sqlite3_bind_text(st, 1, dirty->path[i], -1, SQLITE_STATIC);
+		if (dirty->size && dirty->size[i] >= 0) {
+			sqlite3_bind_int64(st, 2, dirty->size[i]);
+			sqlite3_bind_int64(st, 3, dirty->mtime[i]);
+		}
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return bp_db_error(err, ix->db, rc, "cannot update the overlay");
+	}
+	return 0;
 }
 
 static int commit_tree(git_tree **out, struct bp_index *ix, const git_oid *commit,
@@ -854,7 +999,8 @@ static void on_reject(const char *path, const char *why, void *payload)
 
 /*
  * Bring one source up to date. `dirty` (own KB only, else NULL) lists the paths that the
- * working tree changed; `was_overlaid` those whose rows showed the working tree.
+ * working tree changed; they are read from the working tree, and the paths read from it last
+ * time that it no longer changes are read again from the commit.
  */
 static int update_source(struct bp_index *ix, const struct bp_source *src,
 			 const struct pathset *dirty, const struct bp_progress *progress,
@@ -898,16 +1044,23 @@ static int update_source(struct bp_index *ix, const struct bp_source *src,
 			goto out;
 	}
 	if (dirty) {
-		rc = overlaid_rows(&was, ix, source_id, err);
+		rc = overlaid_paths(&was, ix, err);
 		if (rc)
 			goto out;
 		for (i = 0; i < was.n; i++)
 			if (!pathset_has(dirty, was.path[i]) &&
 			    (rc = sync_path(ix, src, source_id, new_tree, NULL, was.path[i], 0, err)))
 				goto out;
-		for (i = 0; i < dirty->n; i++)
+		for (i = 0; i < dirty->n; i++) {
+			long j = pathset_find(&was, dirty->path[i]);
+
+			/* Read again only what changed since it was read (size, mtime). */
+			if (j >= 0 && stat_unchanged(dirty, i, was.size[j], was.mtime[j]))
+				continue;
 			if ((rc = sync_path(ix, src, source_id, new_tree, NULL, dirty->path[i], 1, err)))
 				goto out;
+		}
+		rc = set_overlaid_paths(ix, dirty, err);
 	}
 out:
 	pathset_release(&was);
@@ -956,28 +1109,37 @@ static int needs_update(int *yes, struct bp_index *ix, const struct bp_source *s
 			const struct pathset *dirty, struct bp_error *err)
 {
 	sqlite3_stmt *st;
+	struct pathset was = {0};
 	size_t i, known = 0;
 	int rc;
 
-	*yes = dirty->n > 0;
+	/* The working tree: the same changed files as last time, none touched since? */
+	*yes = 0;
+	rc = overlaid_paths(&was, ix, err);
+	if (rc)
+		return rc;
+	if (was.n != dirty->n)
+		*yes = 1;
+	for (i = 0; i < dirty->n && !*yes; i++)
+		*yes = strcmp(was.path[i], dirty->path[i]) ||
+		       !stat_unchanged(dirty, i, was.size[i], was.mtime[i]);
+	pathset_release(&was);
 	if (*yes)
 		return 0;
 	rc = bp_index_prepare(&st, ix, ST_SOURCES_ALL,
-			      "SELECT name, commit_id, (SELECT count(*) FROM articles "
-			      "WHERE source = sources.id AND overlay = 1) FROM sources",
+			      "SELECT name, commit_id FROM sources",
 			      err);
 	if (rc)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 0);
 		const char *hex = (const char *)sqlite3_column_text(st, 1);
-		int overlaid = sqlite3_column_int(st, 2);
 		char want[GIT_OID_HEXSZ + 1] = "";
 
 		for (i = 0; i < n && strcmp(src[i].name, name); i++)
 			;
-		if (i == n || overlaid) {
-			*yes = 1; /* a peer was removed, or the overlay must be undone */
+		if (i == n) {
+			*yes = 1; /* a peer was removed */
 			break;
 		}
 		known++;
@@ -1055,12 +1217,15 @@ static int own_source(struct bp_source *s, struct bp_index *ix, struct bp_error 
 	return 0;
 }
 
-static int update(struct bp_index *ix, const struct bp_progress *progress, struct bp_error *err)
+/* Bring every source up to date; *was_damaged (may be NULL) says whether a failure was a
+ * damaged file, which the ROLLBACK after it would no longer show. */
+static int update(struct bp_index *ix, const struct bp_progress *progress, int *was_damaged,
+		  struct bp_error *err)
 {
 	struct bp_source own, *peers = NULL, *all = NULL;
 	struct pathset dirty = {0};
 	size_t npeers = 0, i;
-	int rc, yes = 0;
+	int rc, yes = 0, code = 0;
 
 	rc = own_source(&own, ix, err);
 	if (!rc)
@@ -1091,9 +1256,15 @@ static int update(struct bp_index *ix, const struct bp_progress *progress, struc
 		rc = drop_gone_sources(ix, all, npeers + 1, err);
 	if (!rc)
 		rc = exec(ix, "COMMIT", err);
-	if (rc)
+	if (rc) {
+		code = sqlite3_extended_errcode(ix->db);
 		sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+	}
 out:
+	if (rc && !code)
+		code = sqlite3_extended_errcode(ix->db);
+	if (was_damaged)
+		*was_damaged = rc == BP_EDB && damaged(code);
 	bp_free(all);
 	bp_sources_free(peers, npeers);
 	pathset_release(&dirty);
@@ -1103,10 +1274,10 @@ out:
 int bp_index_update(struct bp_index *ix, const struct bp_progress *progress,
 		    struct bp_error *err)
 {
-	int rc = update(ix, progress, err);
+	int was_damaged = 0, rc = update(ix, progress, &was_damaged, err);
 
 	/* A file damaged under us: start again from an empty one, once. */
-	if (rc == BP_EDB && damaged(sqlite3_extended_errcode(ix->db))) {
+	if (was_damaged) {
 		bp_warn(bp_kb_warn(ix->kb), "the search index was damaged; rebuilding it");
 		bp_error_clear(err);
 		db_close(ix);
@@ -1114,7 +1285,7 @@ int bp_index_update(struct bp_index *ix, const struct bp_progress *progress,
 		ix->rebuilt = 1;
 		rc = open_or_recreate(ix, err);
 		if (!rc)
-			rc = update(ix, progress, err);
+			rc = update(ix, progress, NULL, err);
 	}
 	return rc;
 }
@@ -1128,7 +1299,7 @@ int bp_index_rebuild(struct bp_index *ix, const struct bp_progress *progress,
 	unlink_db(ix->path);
 	ix->rebuilt = 1;
 	rc = open_or_recreate(ix, err);
-	return rc ? rc : update(ix, progress, err);
+	return rc ? rc : update(ix, progress, NULL, err);
 }
 
 int bp_index_clear_source(struct bp_index *ix, sqlite3_int64 source_id, struct bp_error *err)

@@ -35,6 +35,9 @@ int bp_remote_names(git_strarray *out, git_config *cfg, struct bp_error *err);
 /* Whether the remote `name` is shared (merged and pushed) rather than subscribed. */
 int bp_peer_is_shared(git_config *cfg, const char *name);
 
+/* Whether a checked peer URL is a local path that does not exist. */
+int bp_peer_local_missing(const char *url);
+
 /* Limits on a peer's content, checked before anything is read. */
 #define BP_PEER_MAX_BLOB BP_ARTICLE_MAX_SIZE
 

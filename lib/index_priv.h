@@ -25,6 +25,8 @@ enum ix_stmt {
 	ST_ROW_GET,
 	ST_ROW_OVERLAY,
 	ST_OVERLAID,
+	ST_WT_CLEAR,
+	ST_WT_ADD,
 	ST_CLEAR_1,
 	ST_CLEAR_2,
 	ST_CLEAR_3,
@@ -45,6 +47,7 @@ struct bp_index {
 	int rebuilt;     /* the file was (re)created by this process */
 	size_t changed;  /* articles (re)indexed by this process */
 	size_t failed;   /* peers the last update left as they were */
+	int recovered;   /* a read found the file damaged and rebuilt it (once a process) */
 };
 
 /* Register the SQL functions the queries use (bp_snippet) on a connection. In search.c. */
@@ -63,6 +66,16 @@ int bp_index_drop_source(struct bp_index *ix, const char *name, struct bp_error 
  * a peer every rule of bp_path_check. A peer's rejected path is reported once, as a warning.
  */
 int bp_index_path_ok(struct bp_index *ix, const char *source, const char *path);
+
+/*
+ * After a read of the index failed with `rc`: when the cause is a damaged file (which shows
+ * only when a read reaches the damaged page, long after the index was opened), say so as a
+ * warning and rebuild the index from git, once a process. Returns 1 when the caller should
+ * run its read again (it had handed `delivered` = 0 rows to its caller), else the failure to
+ * return: `rc` itself, or a request to run the command again when rows were already handed
+ * over.
+ */
+int bp_index_recover(struct bp_index *ix, int rc, size_t delivered, struct bp_error *err);
 
 /* bp_index_search with an FTS5 expression made by the library itself. */
 int bp_index_search_expr(struct bp_index *ix, const char *expr, const struct bp_search *s,

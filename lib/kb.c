@@ -216,6 +216,12 @@ static int kb_new(struct bp_kb **out, git_repository *repo, struct bp_error *err
 		goto oom;
 	kb->repo = repo;
 	kb->lock_fd = -1;
+	/*
+	 * libgit2 hashes every object it reads again to check it: a third of the work of
+	 * indexing. git does not (objects are checked when they arrive: a fetch's pack is
+	 * indexed, which hashes each object), and neither do we.
+	 */
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	kb->workdir = bp_strdup(git_repository_workdir(repo));
 	kb->gitdir = bp_strdup(git_repository_path(repo));
 	if (!kb->workdir || !kb->gitdir)
@@ -526,6 +532,29 @@ int bp_kb_config_get(char **out, struct bp_kb *kb, const char *key, struct bp_er
 	return rc;
 }
 
+int bp_kb_git_config(char **out, struct bp_kb *kb, const char *key, struct bp_error *err)
+{
+	git_config *cfg = NULL;
+	git_buf val = GIT_BUF_INIT;
+	int rc;
+
+	*out = NULL;
+	rc = git_repository_config_snapshot(&cfg, kb->repo);
+	if (rc == 0)
+		rc = git_config_get_string_buf(&val, cfg, key);
+	if (rc == GIT_ENOTFOUND) {
+		rc = bp_error_set(err, BP_ENOTFOUND, "'%s' is not set", key);
+	} else if (rc < 0) {
+		rc = bp_git_error(err, rc, "cannot read config '%s'", key);
+	} else {
+		*out = bp_strdup(val.ptr ? val.ptr : "");
+		rc = *out ? 0 : bp_error_nomem(err);
+	}
+	git_buf_dispose(&val);
+	git_config_free(cfg);
+	return rc;
+}
+
 int bp_kb_config_set(struct bp_kb *kb, const char *key, const char *value,
 		     struct bp_error *err)
 {
@@ -589,6 +618,71 @@ double bp_kb_lock_timeout(struct bp_kb *kb)
 	return t;
 }
 
+/* Remove the .lock files under `dir` (relative to the git directory), recursively. */
+static void remove_locks(struct bp_kb *kb, const char *dir, int depth)
+{
+	struct bp_buf path = BP_BUF_INIT;
+	DIR *d;
+	struct dirent *de;
+
+	if (depth > 16)
+		return;
+	bp_buf_addf(&path, "%s%s", kb->gitdir, dir);
+	d = bp_buf_oom(&path) ? NULL : opendir(path.ptr);
+	while (d && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		bp_buf_truncate(&path, 0);
+		bp_buf_addf(&path, "%s%s/%s", kb->gitdir, dir, de->d_name);
+		if (bp_buf_oom(&path) || lstat(path.ptr, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			char *sub = NULL;
+
+			if (asprintf(&sub, "%s/%s", dir, de->d_name) >= 0) {
+				remove_locks(kb, sub, depth + 1);
+				free(sub);
+			}
+		} else if (n > 5 && !strcmp(de->d_name + n - 5, ".lock") && unlink(path.ptr) == 0) {
+			bp_warn(&kb->warn, "an earlier command was interrupted; removed its stale "
+				"lock '%s/%s'", dir, de->d_name);
+		}
+	}
+	if (d)
+		closedir(d);
+	bp_buf_release(&path);
+}
+
+/*
+ * The holder of the KB's lock marks it busy (the lock file is not empty) until it is done. A
+ * busy mark found by the next holder means a command died in the middle of a change (a power
+ * cut, kill -9): the git locks it left would otherwise block every command after it. No other
+ * bestpractice command can be changing the KB now (we hold the lock), so they are removed.
+ */
+static void recover_interrupted(struct bp_kb *kb, int fd)
+{
+	static const char *const top[] = {"index.lock", "HEAD.lock", "config.lock",
+					  "packed-refs.lock", "ORIG_HEAD.lock"};
+	struct bp_buf path = BP_BUF_INIT;
+	struct stat st;
+	size_t i;
+
+	if (fstat(fd, &st) < 0 || st.st_size == 0)
+		return;
+	for (i = 0; i < BP_ARRAY_SIZE(top); i++) {
+		bp_buf_truncate(&path, 0);
+		bp_buf_addf(&path, "%s%s", kb->gitdir, top[i]);
+		if (!bp_buf_oom(&path) && unlink(path.ptr) == 0)
+			bp_warn(&kb->warn, "an earlier command was interrupted; removed its stale "
+				"lock '%s'", top[i]);
+	}
+	remove_locks(kb, "refs", 0);
+	bp_buf_release(&path);
+}
+
 int bp_kb_lock(struct bp_kb *kb, struct bp_error *err)
 {
 	char *dir = NULL, *path = NULL;
@@ -630,6 +724,13 @@ int bp_kb_lock(struct bp_kb *kb, struct bp_error *err)
 		}
 		bp_backoff(attempt++);
 	}
+	recover_interrupted(kb, fd);
+	if (ftruncate(fd, 0) < 0 || write(fd, "busy\n", 5) != 5) {
+		rc = bp_error_set(err, BP_EIO, "cannot write '%s': %s", path, strerror(errno));
+		flock(fd, LOCK_UN);
+		close(fd);
+		goto fail;
+	}
 	kb->lock_fd = fd;
 	bp_free(path);
 	bp_free(dir);
@@ -646,6 +747,10 @@ void bp_kb_unlock(struct bp_kb *kb)
 	if (kb->lock_depth <= 0 || --kb->lock_depth > 0)
 		return;
 	if (kb->lock_fd >= 0) {
+		/* Done: no longer busy. */
+		if (ftruncate(kb->lock_fd, 0) < 0) {
+			/* The next holder will clear git locks that are not there: harmless. */
+		}
 		flock(kb->lock_fd, LOCK_UN);
 		close(kb->lock_fd);
 		kb->lock_fd = -1;

@@ -43,6 +43,23 @@ void bp_backoff(unsigned attempt);
 /* Monotonic time in seconds. */
 double bp_now(void);
 
+/*
+ * Write a working-tree file atomically (a temporary file in the same folder, fsync, rename),
+ * creating its folders; or delete one and the folders it leaves empty. `rel` must be a path
+ * already checked (bp_path_ok).
+ */
+int bp_kb_write_file(struct bp_kb *kb, const char *rel, const char *data, size_t len,
+		     struct bp_error *err);
+int bp_kb_delete_file(struct bp_kb *kb, const char *rel, struct bp_error *err);
+
+/*
+ * The author ("Name <email>" in *out, bp_free) of the newest commit, along the first-parent
+ * history from `commit` (at most 200 commits back), that changed `path`; the author of
+ * `commit` itself when none is found. *name_out (may be NULL) gets the name alone.
+ */
+int bp_last_author(char **out, char **name_out, git_repository *repo, const git_oid *commit,
+		   const char *path, struct bp_error *err);
+
 /* The user's identity (bp_kb_identity) as a signature dated now. */
 int bp_kb_signature(git_signature **out, struct bp_kb *kb, struct bp_error *err);
 

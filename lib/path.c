@@ -16,11 +16,17 @@ static int hfs_ignorable(unsigned cp)
 	       (cp >= 0x206A && cp <= 0x206F) || cp == 0xFEFF;
 }
 
+/*
+ * Device names of Windows, as Microsoft's "Naming Files" lists them: COM and LPT take a digit
+ * 0-9 or a superscript one, two or three (Windows reads ¹ ² ³ as digits there); CONIN$ and
+ * CONOUT$ are the console, refused by Git for Windows too.
+ */
 static int reserved_windows(const char *s, size_t n)
 {
-	static const char *const names[] = {"con", "prn", "aux", "nul"};
+	static const char *const names[] = {"con", "prn", "aux", "nul", "conin$", "conout$"};
 	static const char *const numbered[] = {"com", "lpt"};
-	size_t stem = 0, i;
+	static const char *const superscripts[] = {"\xc2\xb9", "\xc2\xb2", "\xc2\xb3"};
+	size_t stem = 0, i, j;
 
 	while (stem < n && s[stem] != '.')
 		stem++;
@@ -28,11 +34,17 @@ static int reserved_windows(const char *s, size_t n)
 	while (stem > 0 && s[stem - 1] == ' ')
 		stem--;
 	for (i = 0; i < BP_ARRAY_SIZE(names); i++)
-		if (stem == 3 && !strncasecmp(s, names[i], 3))
+		if (stem == strlen(names[i]) && !strncasecmp(s, names[i], stem))
 			return 1;
-	for (i = 0; i < BP_ARRAY_SIZE(numbered); i++)
-		if (stem == 4 && !strncasecmp(s, numbered[i], 3) && s[3] >= '1' && s[3] <= '9')
+	for (i = 0; i < BP_ARRAY_SIZE(numbered); i++) {
+		if (stem < 4 || strncasecmp(s, numbered[i], 3))
+			continue;
+		if (stem == 4 && s[3] >= '0' && s[3] <= '9')
 			return 1;
+		for (j = 0; j < BP_ARRAY_SIZE(superscripts); j++)
+			if (stem == 5 && !memcmp(s + 3, superscripts[j], 2))
+				return 1;
+	}
 	return 0;
 }
 

@@ -2,7 +2,11 @@
  * Peers: adding, removing and listing the git remotes a KB shares through, and the checks
  * that every peer name and URL passes before it is stored or any transport sees it.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "bp/article.h"
 #include "bp/sync.h"
@@ -32,6 +36,76 @@ int bp_peer_name_valid(const char *name)
 static int has_prefix(const char *s, const char *prefix)
 {
 	return !strncasecmp(s, prefix, strlen(prefix));
+}
+
+/*
+ * Whether [user@]host[:port] (n bytes; the host may be a bracketed IPv6 address) names a
+ * host the way every transport reads it: a user, when given, is not empty; the host is not
+ * empty and does not look like an option, brackets or not; a port is digits only. git's own
+ * ssh transport reads the user up to the last '@', so a host is what follows that one.
+ */
+static int authority_ok(const char *s, size_t n, int port_allowed, const char **why)
+{
+	const char *end = s + n, *at = NULL, *host, *host_end, *p;
+
+	for (p = s; p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (at == s) {
+		*why = "an empty user name";
+		return 0;
+	}
+	host = at ? at + 1 : s;
+	if (host < end && *host == '[') {
+		host_end = memchr(host, ']', (size_t)(end - host));
+		if (!host_end) {
+			*why = "an unclosed '['";
+			return 0;
+		}
+		p = host_end + 1;
+		host++;
+	} else {
+		host_end = host;
+		while (host_end < end && *host_end != ':')
+			host_end++;
+		p = host_end;
+	}
+	if (host_end == host) {
+		*why = "no host";
+		return 0;
+	}
+	if (*host == '-') {
+		*why = "a host that looks like an option";
+		return 0;
+	}
+	if (p < end) {
+		if (*p != ':' || !port_allowed || p + 1 == end) {
+			*why = "an invalid port";
+			return 0;
+		}
+		for (p++; p < end; p++)
+			if (*p < '0' || *p > '9') {
+				*why = "an invalid port";
+				return 0;
+			}
+	}
+	return 1;
+}
+
+/* Whether "::" occurs outside of brackets. */
+static int has_double_colon(const char *url)
+{
+	int depth = 0;
+
+	for (; *url; url++) {
+		if (*url == '[')
+			depth++;
+		else if (*url == ']' && depth)
+			depth--;
+		else if (!depth && url[0] == ':' && url[1] == ':')
+			return 1;
+	}
+	return 0;
 }
 
 static int url_check(const char *url, const char *shown, struct bp_error *err);
@@ -78,7 +152,7 @@ int bp_peer_url_check(const char *url, struct bp_error *err)
 static int url_check(const char *url, const char *shown, struct bp_error *err)
 {
 	size_t i, n = strlen(url);
-	const char *colon, *slash;
+	const char *colon, *slash, *why = NULL;
 
 	if (!n)
 		return bp_error_set(err, BP_EINVALID, "empty peer URL");
@@ -91,8 +165,9 @@ static int url_check(const char *url, const char *shown, struct bp_error *err)
 	if (url[0] == '-')
 		return bp_error_set(err, BP_EINVALID,
 				    "refusing peer URL '%s': it looks like an option", shown);
-	/* git's "transport::address" runs a helper program (ext:: runs any command). */
-	if (strstr(url, "::"))
+	/* git's "transport::address" runs a helper program (ext:: runs any command). An IPv6
+	 * address in brackets ([::1]) is not one. */
+	if (has_double_colon(url))
 		return bp_error_set(err, BP_EINVALID,
 				    "refusing peer URL '%s': transports that run commands are not "
 				    "allowed",
@@ -100,15 +175,21 @@ static int url_check(const char *url, const char *shown, struct bp_error *err)
 	if (has_prefix(url, "https://") || has_prefix(url, "http://") ||
 	    has_prefix(url, "ssh://") || has_prefix(url, "git://") || has_prefix(url, "file://")) {
 		const char *rest = strstr(url, "://") + 3;
+		size_t len = strcspn(rest, "/");
 
-		/* ssh://-oProxyCommand=... would reach ssh as an option. */
-		if (*rest == '-' || (strchr(rest, '@') && strchr(rest, '@')[1] == '-'))
+		/* file:///path has no host; file://host/path names this machine. */
+		if (has_prefix(url, "file://") && !len)
+			return 0;
+		/* A password in the URL would be stored in git's config and shown by peer list. */
+		if (memchr(rest, '@', len) && memchr(rest, ':', (size_t)((const char *)memchr(
+								 rest, '@', len) - rest)))
 			return bp_error_set(err, BP_EINVALID,
-					    "refusing peer URL '%s': its host looks like an option",
-					    shown);
-		if (!has_prefix(url, "file://") && (!*rest || *rest == '/'))
-			return bp_error_set(err, BP_EINVALID, "peer URL '%s' names no host",
-					    shown);
+					    "refusing peer URL: it holds a password; put it in "
+					    "BESTPRACTICE_TOKEN or a git credential helper instead");
+		/* ssh://-oProxyCommand=... would reach ssh as an option. */
+		if (!authority_ok(rest, len, !has_prefix(url, "file://"), &why))
+			return bp_error_set(err, BP_EINVALID, "refusing peer URL '%s': it has %s",
+					    shown, why);
 		return 0;
 	}
 	colon = strchr(url, ':');
@@ -119,20 +200,38 @@ static int url_check(const char *url, const char *shown, struct bp_error *err)
 				    "https://, ssh:// or user@host:path",
 				    shown);
 	if (colon && (!slash || colon < slash)) {
-		/* scp-style [user@]host:path */
-		const char *host = strchr(url, '@') && strchr(url, '@') < colon ? strchr(url, '@') + 1
-										 : url;
-		if (host == colon || *host == '-')
-			return bp_error_set(err, BP_EINVALID, "refusing peer URL '%s': no valid host",
-					    shown);
+		/* scp-style [user@]host:path, the host maybe in brackets: [host]:path */
+		size_t len = (size_t)(colon - url);
+
+		if (url[0] == '[' && strchr(url, ']'))
+			len = (size_t)(strchr(url, ']') - url) + 1;
+		if (!authority_ok(url, len, 0, &why))
+			return bp_error_set(err, BP_EINVALID, "refusing peer URL '%s': it has %s",
+					    shown, why);
 		return 0;
 	}
 	return 0; /* a local path */
 }
 
+/* Whether a checked URL is a local path (no scheme, not scp-style host:path). */
+static int is_local_path(const char *url)
+{
+	const char *colon = strchr(url, ':'), *slash = strchr(url, '/');
+
+	return !strstr(url, "://") && (!colon || (slash && slash < colon));
+}
+
+int bp_peer_local_missing(const char *url)
+{
+	struct stat st;
+
+	return is_local_path(url) && stat(url, &st) < 0;
+}
+
 int bp_peer_add(struct bp_kb *kb, const char *name, const char *url, enum bp_peer_role role,
 		const char *sector, struct bp_error *err)
 {
+	char *abs = NULL;
 	git_remote *remote = NULL;
 	git_config *cfg = NULL;
 	struct bp_buf key = BP_BUF_INIT;
@@ -150,9 +249,26 @@ int bp_peer_add(struct bp_kb *kb, const char *name, const char *url, enum bp_pee
 		return bp_error_set(err, BP_EINVALID,
 				    "invalid sector '%s': use lowercase letters, digits and hyphens",
 				    sector);
+	/* A relative path means what it means here, not where sync happens to run later. */
+	if (is_local_path(url) && url[0] != '/') {
+		char *real = realpath(url, NULL), cwd[4096];
+
+		if (real)
+			abs = bp_strdup(real);
+		else if (getcwd(cwd, sizeof(cwd)))
+			abs = bp_malloc(strlen(cwd) + strlen(url) + 2);
+		if (abs && !real)
+			snprintf(abs, strlen(cwd) + strlen(url) + 2, "%s/%s", cwd, url);
+		free(real);
+		if (!abs)
+			return bp_error_nomem(err);
+		url = abs;
+	}
 	rc = bp_kb_lock(kb, err);
-	if (rc)
+	if (rc) {
+		bp_free(abs);
 		return rc;
+	}
 	rc = git_remote_create(&remote, kb->repo, name, url);
 	if (rc == GIT_EEXISTS) {
 		rc = bp_error_set(err, BP_EEXISTS, "a peer named '%s' already exists", name);
@@ -184,6 +300,7 @@ out:
 	bp_buf_release(&key);
 	git_config_free(cfg);
 	git_remote_free(remote);
+	bp_free(abs);
 	return rc;
 }
 

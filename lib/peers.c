@@ -188,3 +188,25 @@ out:
 	git_strarray_dispose(&names);
 	return rc;
 }
+
+int bp_kb_each_peer(struct bp_kb *kb, int (*fn)(const char *name, void *payload),
+		    void *payload, struct bp_error *err)
+{
+	git_strarray names = {0};
+	git_config *cfg = NULL;
+	size_t i;
+	int rc;
+
+	rc = git_repository_config_snapshot(&cfg, kb->repo);
+	if (rc < 0) {
+		rc = bp_git_error(err, rc, "cannot read the peers");
+		goto out;
+	}
+	rc = bp_remote_names(&names, cfg, err);
+	for (i = 0; !rc && i < names.count; i++)
+		rc = fn(names.strings[i], payload);
+out:
+	git_config_free(cfg);
+	git_strarray_dispose(&names);
+	return rc;
+}

@@ -218,9 +218,9 @@ static int row_of(sqlite3_int64 *rowid, char **sector, struct bp_index *ix, cons
 	return rc;
 }
 
-int bp_index_related(struct bp_index *ix, const char *id, int same_sector,
-		     const struct bp_search *s, bp_hit_fn fn, void *payload,
-		     struct bp_error *err)
+static int related_once(struct bp_index *ix, const char *id, int same_sector,
+			const struct bp_search *s, bp_hit_fn fn, void *payload,
+			struct bp_error *err)
 {
 	struct terms ts = {0};
 	struct bp_buf expr = BP_BUF_INIT;
@@ -277,6 +277,18 @@ out:
 	bp_buf_release(&expr);
 	bp_free(canon);
 	bp_free(sector);
+	return rc;
+}
+
+int bp_index_related(struct bp_index *ix, const char *id, int same_sector,
+		     const struct bp_search *s, bp_hit_fn fn, void *payload,
+		     struct bp_error *err)
+{
+	int rc = related_once(ix, id, same_sector, s, fn, payload, err);
+
+	/* The search itself recovers on its own: this is for the reads before it. */
+	if (rc && (rc = bp_index_recover(ix, rc, 0, err)) == 1)
+		rc = related_once(ix, id, same_sector, s, fn, payload, err);
 	return rc;
 }
 
@@ -514,6 +526,13 @@ int bp_index_verify(struct bp_index *ix, void (*fn)(void *payload, const char *m
 	for (i = 0; !rc && i < npeers; i++)
 		rc = verify_source(ix, &peers[i], fn, payload, problems, err);
 	bp_sources_free(peers, npeers);
+	if (rc == BP_EDB && ((sqlite3_extended_errcode(ix->db) & 0xff) == SQLITE_CORRUPT ||
+			     (sqlite3_extended_errcode(ix->db) & 0xff) == SQLITE_NOTADB)) {
+		/* A damaged file is one more difference, for the caller to mend by a rebuild. */
+		report(fn, payload, problems, "index: the file is damaged");
+		bp_error_clear(err);
+		return 0;
+	}
 	if (rc)
 		return rc;
 	rc = sqlite3_exec(ix->db, "INSERT INTO fts(fts, rank) VALUES('integrity-check', 1)", NULL,

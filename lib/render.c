@@ -581,9 +581,15 @@ static void code_block(struct renderer *r, const char *s)
 		if (!(nl = memchr(s, '\n', (size_t)(end - s))))
 			nl = end;
 		begin_line(r, PREFIX_WRITE);
-		bp_buf_addstr(&r->out, "    ");
-		pen(r, ST_CODE);
-		code_line(r, s, (size_t)(nl - s));
+		/*
+		 * A line of blanks is written as an empty line: end_line cannot trim blanks that
+		 * an SGR code follows, so the indent and the colour are for lines with text.
+		 */
+		if (strspn(s, " \t") < (size_t)(nl - s)) {
+			bp_buf_addstr(&r->out, "    ");
+			pen(r, ST_CODE);
+			code_line(r, s, (size_t)(nl - s));
+		}
 		end_line(r);
 		s = nl < end ? nl + 1 : end;
 	}

@@ -138,6 +138,49 @@ static const char *col(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
+/* Each public read below runs once, and again after bp_index_recover says so. */
+int bp_index_recover(struct bp_index *ix, int rc, size_t delivered, struct bp_error *err)
+{
+	int code = ix->db ? sqlite3_extended_errcode(ix->db) & 0xff : 0;
+
+	if (rc != BP_EDB || (code != SQLITE_CORRUPT && code != SQLITE_NOTADB) || ix->recovered)
+		return rc;
+	ix->recovered = 1;
+	bp_warn(bp_kb_warn(ix->kb), "the search index was damaged; rebuilding it");
+	bp_error_clear(err);
+	rc = bp_index_rebuild(ix, NULL, err);
+	if (rc)
+		return rc;
+	if (delivered)
+		return bp_error_set(err, BP_EDB, "the search index was damaged and has been "
+				    "rebuilt: run the command again");
+	return 1;
+}
+
+/* A caller's callback, counted, to know whether a read handed anything over. */
+struct counted {
+	bp_hit_fn hit;
+	bp_count_fn count;
+	void *payload;
+	size_t n;
+};
+
+static int counted_hit(const struct bp_hit *h, void *payload)
+{
+	struct counted *c = payload;
+
+	c->n++;
+	return c->hit(h, c->payload);
+}
+
+static int counted_count(const char *name, size_t count, const char *json, void *payload)
+{
+	struct counted *c = payload;
+
+	c->n++;
+	return c->count(name, count, json, c->payload);
+}
+
 /* Call `fn` for each row of a listing statement whose columns are ROW_COLUMNS + extras. */
 static int each_hit(sqlite3_stmt *st, struct bp_index *ix, int has_search, bp_hit_fn fn,
 		    void *payload, size_t *count, struct bp_error *err)
@@ -160,7 +203,7 @@ static int each_hit(sqlite3_stmt *st, struct bp_index *ix, int has_search, bp_hi
 		if (has_search) {
 			h.snippet = col(st, 9);
 			h.score = sqlite3_column_double(st, 10);
-			h.json = col(st, 11);
+			h.json = col(st, 12); /* after the "direct" flag */
 		} else {
 			h.json = col(st, 9);
 		}
@@ -185,8 +228,8 @@ static int each_hit(sqlite3_stmt *st, struct bp_index *ix, int has_search, bp_hi
 	return 0;
 }
 
-int bp_index_list(struct bp_index *ix, const struct bp_filter *f, bp_hit_fn fn, void *payload,
-		  size_t *count, struct bp_error *err)
+static int list_once(struct bp_index *ix, const struct bp_filter *f, bp_hit_fn fn,
+		     void *payload, size_t *count, struct bp_error *err)
 {
 	struct sql q = {BP_BUF_INIT, {0}, 0, 1, 0};
 	sqlite3_stmt *st = NULL;
@@ -203,6 +246,17 @@ int bp_index_list(struct bp_index *ix, const struct bp_filter *f, bp_hit_fn fn, 
 		rc = each_hit(st, ix, 0, fn, payload, count, err);
 	sqlite3_finalize(st);
 	bp_buf_release(&q.text);
+	return rc;
+}
+
+int bp_index_list(struct bp_index *ix, const struct bp_filter *f, bp_hit_fn fn, void *payload,
+		  size_t *count, struct bp_error *err)
+{
+	struct counted c = {fn, NULL, payload, 0};
+	int rc = list_once(ix, f, counted_hit, &c, count, err);
+
+	if (rc && (rc = bp_index_recover(ix, rc, c.n, err)) == 1)
+		rc = list_once(ix, f, counted_hit, &c, count, err);
 	return rc;
 }
 
@@ -333,25 +387,41 @@ int bp_index_add_functions(sqlite3 *db, struct bp_error *err)
 	return 0;
 }
 
-int bp_index_search_expr(struct bp_index *ix, const char *expr, const struct bp_search *s,
-			 bp_hit_fn fn, void *payload, size_t *total, struct bp_error *err)
+static int search_once(struct bp_index *ix, const char *expr, const struct bp_search *s,
+		       bp_hit_fn fn, void *payload, size_t *total, struct bp_error *err)
 {
-	struct sql q = {BP_BUF_INIT, {0}, 0, 6, 0};
+	struct sql q = {BP_BUF_INIT, {0}, 0, 7, 0};
 	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if (total)
 		*total = 0;
-	/* The best rows are picked first, by bm25 alone: snippets are made for those only, not
-	 * for every row that matches. */
+	/*
+	 * With a boost (the query as typed, before the vocabulary widened it), articles that
+	 * match it come first: the librarian's own word before the other sectors' words.
+	 */
+	if (s->boost)
+		sql_add(&q, "WITH direct(rid, b) AS (SELECT rowid, " BM25 " FROM fts "
+			    "WHERE fts MATCH ?6) ");
 	sql_add(&q, "SELECT *, " ROW_JSON ", 'score', score, 'snippet', snip) FROM (SELECT "
-		    ROW_COLUMNS ", " SNIPPET("2") " AS snip, round(-" BM25
-		    ", 4) AS score FROM fts JOIN articles a ON a.id = fts.rowid "
-		    "JOIN sources s ON s.id = a.source WHERE fts MATCH ?4 AND fts.rowid IN ("
-		    "SELECT fts.rowid FROM fts JOIN articles a ON a.id = fts.rowid "
-		    "JOIN sources s ON s.id = a.source WHERE fts MATCH ?4");
+		    ROW_COLUMNS ", " SNIPPET("2") " AS snip, ");
+	/* Direct matches are ranked by how well they match the words as typed. */
+	sql_add(&q, s->boost ? "round(-coalesce(d.b, " BM25 "), 4) AS score, d.rid IS NOT NULL "
+			       "AS direct FROM fts JOIN articles a ON a.id = fts.rowid "
+			       "LEFT JOIN direct d ON d.rid = fts.rowid "
+			     : "round(-" BM25 ", 4) AS score, 0 AS direct FROM fts "
+			       "JOIN articles a ON a.id = fts.rowid ");
+	/* The best rows are picked first, by rank alone: snippets are made for those only, not
+	 * for every row that matches. */
+	sql_add(&q, "JOIN sources s ON s.id = a.source WHERE fts MATCH ?4 AND fts.rowid IN ("
+		    "SELECT fts.rowid FROM fts JOIN articles a ON a.id = fts.rowid ");
+	if (s->boost)
+		sql_add(&q, "LEFT JOIN direct d ON d.rid = fts.rowid ");
+	sql_add(&q, "JOIN sources s ON s.id = a.source WHERE fts MATCH ?4");
 	sql_filter(&q, s->filter);
-	sql_add(&q, " ORDER BY " BM25 " LIMIT ?5)) ORDER BY score DESC, aid");
+	sql_add(&q, s->boost ? " ORDER BY d.rid IS NULL, coalesce(d.b, " BM25 ") LIMIT ?5)"
+			     : " ORDER BY " BM25 " LIMIT ?5)");
+	sql_add(&q, ") ORDER BY direct DESC, score DESC, aid");
 	rc = sql_prepare(&st, ix, &q, err);
 	if (rc)
 		goto out;
@@ -360,6 +430,8 @@ int bp_index_search_expr(struct bp_index *ix, const char *expr, const struct bp_
 	sqlite3_bind_int(st, 3, s->snippet_tokens ? (int)s->snippet_tokens : 16);
 	sqlite3_bind_text(st, 4, expr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, s->limit ? (sqlite3_int64)s->limit : 20);
+	if (s->boost)
+		sqlite3_bind_text(st, 6, s->boost, -1, SQLITE_STATIC);
 	rc = each_hit(st, ix, 1, fn, payload, NULL, err);
 	if (rc || !total)
 		goto out;
@@ -388,6 +460,17 @@ out:
 	return rc;
 }
 
+int bp_index_search_expr(struct bp_index *ix, const char *expr, const struct bp_search *s,
+			 bp_hit_fn fn, void *payload, size_t *total, struct bp_error *err)
+{
+	struct counted c = {fn, NULL, payload, 0};
+	int rc = search_once(ix, expr, s, counted_hit, &c, total, err);
+
+	if (rc && (rc = bp_index_recover(ix, rc, c.n, err)) == 1)
+		rc = search_once(ix, expr, s, counted_hit, &c, total, err);
+	return rc;
+}
+
 int bp_index_search(struct bp_index *ix, const struct bp_query *query,
 		    const struct bp_search *s, bp_hit_fn fn, void *payload, size_t *total,
 		    struct bp_error *err)
@@ -409,9 +492,9 @@ static int each_count(sqlite3_stmt *st, struct bp_index *ix, bp_count_fn fn, voi
 	return rc == SQLITE_DONE ? 0 : bp_db_error(err, ix->db, rc, "cannot count");
 }
 
-int bp_index_sector_counts(struct bp_index *ix, const struct bp_query *query,
-			   const struct bp_filter *f, bp_count_fn fn, void *payload,
-			   struct bp_error *err)
+static int sector_counts_once(struct bp_index *ix, const struct bp_query *query,
+			      const struct bp_filter *f, bp_count_fn fn, void *payload,
+			      struct bp_error *err)
 {
 	struct sql q = {BP_BUF_INIT, {0}, 0, 2, 0};
 	sqlite3_stmt *st = NULL;
@@ -432,8 +515,20 @@ int bp_index_sector_counts(struct bp_index *ix, const struct bp_query *query,
 	return rc;
 }
 
-static int facet(struct bp_index *ix, const char *what, const struct bp_filter *f,
-		 bp_count_fn fn, void *payload, struct bp_error *err)
+int bp_index_sector_counts(struct bp_index *ix, const struct bp_query *query,
+			   const struct bp_filter *f, bp_count_fn fn, void *payload,
+			   struct bp_error *err)
+{
+	struct counted c = {NULL, fn, payload, 0};
+	int rc = sector_counts_once(ix, query, f, counted_count, &c, err);
+
+	if (rc && (rc = bp_index_recover(ix, rc, c.n, err)) == 1)
+		rc = sector_counts_once(ix, query, f, counted_count, &c, err);
+	return rc;
+}
+
+static int facet_once(struct bp_index *ix, const char *what, const struct bp_filter *f,
+		      bp_count_fn fn, void *payload, struct bp_error *err)
 {
 	struct sql q = {BP_BUF_INIT, {0}, 0, 1, 0};
 	sqlite3_stmt *st = NULL;
@@ -455,6 +550,17 @@ static int facet(struct bp_index *ix, const char *what, const struct bp_filter *
 		rc = each_count(st, ix, fn, payload, err);
 	sqlite3_finalize(st);
 	bp_buf_release(&q.text);
+	return rc;
+}
+
+static int facet(struct bp_index *ix, const char *what, const struct bp_filter *f,
+		 bp_count_fn fn, void *payload, struct bp_error *err)
+{
+	struct counted c = {NULL, fn, payload, 0};
+	int rc = facet_once(ix, what, f, counted_count, &c, err);
+
+	if (rc && (rc = bp_index_recover(ix, rc, c.n, err)) == 1)
+		rc = facet_once(ix, what, f, counted_count, &c, err);
 	return rc;
 }
 
@@ -504,7 +610,7 @@ static int split_id(char **source, char **path, const char *id, struct bp_error 
 	return 0;
 }
 
-int bp_index_resolve(char **out, struct bp_index *ix, const char *id, struct bp_error *err)
+static int resolve_once(char **out, struct bp_index *ix, const char *id, struct bp_error *err)
 {
 	char *source = NULL, *path = NULL;
 	struct bp_buf names = BP_BUF_INIT, suffix = BP_BUF_INIT;
@@ -587,8 +693,17 @@ out:
 	return rc;
 }
 
-int bp_index_get(struct bp_index *ix, const char *id, bp_hit_fn fn, void *payload,
-		 struct bp_error *err)
+int bp_index_resolve(char **out, struct bp_index *ix, const char *id, struct bp_error *err)
+{
+	int rc = resolve_once(out, ix, id, err);
+
+	if (rc && (rc = bp_index_recover(ix, rc, 0, err)) == 1)
+		rc = resolve_once(out, ix, id, err);
+	return rc;
+}
+
+static int get_once(struct bp_index *ix, const char *id, bp_hit_fn fn, void *payload,
+		    struct bp_error *err)
 {
 	struct sql q = {BP_BUF_INIT, {0}, 0, 1, 0};
 	char *source = NULL, *path = NULL;
@@ -615,6 +730,17 @@ out:
 	bp_buf_release(&q.text);
 	bp_free(source);
 	bp_free(path);
+	return rc;
+}
+
+int bp_index_get(struct bp_index *ix, const char *id, bp_hit_fn fn, void *payload,
+		 struct bp_error *err)
+{
+	struct counted c = {fn, NULL, payload, 0};
+	int rc = get_once(ix, id, counted_hit, &c, err);
+
+	if (rc && (rc = bp_index_recover(ix, rc, c.n, err)) == 1)
+		rc = get_once(ix, id, counted_hit, &c, err);
 	return rc;
 }
 

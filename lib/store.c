@@ -58,9 +58,8 @@ static int make_parents(struct bp_kb *kb, const char *rel, struct bp_error *err)
 	return rc;
 }
 
-/* Write `data` to the working-tree file `rel` through a temporary file and rename(2). */
-static int write_file(struct bp_kb *kb, const char *rel, const char *data, size_t len,
-		      struct bp_error *err)
+int bp_kb_write_file(struct bp_kb *kb, const char *rel, const char *data, size_t len,
+		     struct bp_error *err)
 {
 	struct bp_buf path = BP_BUF_INIT, tmp = BP_BUF_INIT;
 	size_t done = 0;
@@ -112,8 +111,7 @@ out:
 	return rc;
 }
 
-/* Delete the working-tree file `rel` and the folders it leaves empty. */
-static int delete_file(struct bp_kb *kb, const char *rel, struct bp_error *err)
+int bp_kb_delete_file(struct bp_kb *kb, const char *rel, struct bp_error *err)
 {
 	struct bp_buf path = BP_BUF_INIT;
 	char *slash;
@@ -277,8 +275,8 @@ static int apply_changes(int *made, struct bp_kb *kb, const struct change *ch, s
 	int rc;
 
 	for (i = 0; i < n; i++) {
-		rc = ch[i].data ? write_file(kb, ch[i].path, ch[i].data, ch[i].len, err)
-				: delete_file(kb, ch[i].path, err);
+		rc = ch[i].data ? bp_kb_write_file(kb, ch[i].path, ch[i].data, ch[i].len, err)
+				: bp_kb_delete_file(kb, ch[i].path, err);
 		if (rc)
 			return rc;
 	}

@@ -23,6 +23,7 @@
 #include "index_internal.h"
 #include "kb_internal.h"
 #include "localfetch.h"
+#include "tls.h"
 #include "treediff.h"
 
 /* How many times a push rejected because the remote moved is retried after a new merge. */
@@ -36,6 +37,7 @@ struct sync_state {
 	unsigned attempts;
 	unsigned ssh_step;
 	unsigned pass_step;
+	unsigned allowed; /* the credential types the transport asked for */
 	char auth_tried[256];
 	/* push */
 	int push_rejected;
@@ -152,6 +154,7 @@ static int credentials(git_credential **out, const char *url, const char *user_f
 
 	if (!user || !*user)
 		user = "git";
+	s->allowed |= allowed;
 	if (++s->attempts > 8)
 		goto give_up;
 	if (allowed & GIT_CREDENTIAL_USERNAME)
@@ -257,18 +260,46 @@ static int peer_error(struct sync_state *s, struct bp_error *err, int rc, const 
 	const git_error *e = git_error_last();
 	const char *msg = e && e->message ? e->message : "unknown error";
 
-	if (rc == GIT_EAUTH || (e && strstr(msg, "authentication")))
+	if (rc == GIT_EAUTH || (e && strstr(msg, "authentication"))) {
+		/* What to set up, for the kind of credentials this peer asked for. */
+		const char *hint =
+			s->allowed & GIT_CREDENTIAL_SSH_KEY
+				? "start ssh-agent or put an ed25519 key in ~/.ssh"
+			: s->allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT
+				? "set BESTPRACTICE_TOKEN or a git credential helper"
+				: "for ssh, start ssh-agent or put an ed25519 key in ~/.ssh; for "
+				  "https, set BESTPRACTICE_TOKEN or a git credential helper";
+
 		return bp_error_set(err, BP_EAUTH, "peer '%s': %s: authentication failed (%s%s)",
 				    s->peer, what, *s->auth_tried ? "tried " : "no credentials: ",
-				    *s->auth_tried ? s->auth_tried
-						   : "set up ssh-agent or a key in ~/.ssh, or "
-						     "BESTPRACTICE_TOKEN for https");
+				    *s->auth_tried ? s->auth_tried : hint);
+	}
 	if (rc == GIT_ECERTIFICATE)
 		return bp_error_set(err, BP_EAUTH,
 				    "peer '%s': %s: the host's identity could not be verified "
 				    "(for ssh, add it to ~/.ssh/known_hosts): %s",
 				    s->peer, what, msg);
 	return bp_error_set(err, BP_ENETWORK, "peer '%s': %s: %s", s->peer, what, msg);
+}
+
+/*
+ * Check a peer's URLs again before any transport sees them: they may have been changed by
+ * hand since peer add (git remote set-url, a push URL, url.*.insteadOf rewrites, which
+ * git_remote_url and git_remote_pushurl already applied).
+ */
+static int remote_urls_ok(git_remote *remote, const char *peer, struct bp_error *err)
+{
+	int rc = bp_peer_url_check(git_remote_url(remote), err);
+
+	if (!rc && git_remote_pushurl(remote))
+		rc = bp_peer_url_check(git_remote_pushurl(remote), err);
+	if (rc)
+		return bp_error_prefix(err, "peer '%s'", peer);
+	/* libgit2 would say "unsupported URL protocol" of a folder that is not there. */
+	if (bp_peer_local_missing(git_remote_url(remote)))
+		return bp_error_set(err, BP_ENETWORK, "peer '%s': no repository at '%s'", peer,
+				    git_remote_url(remote));
+	return 0;
 }
 
 /* --- small git helpers ----------------------------------------------------------------- */
@@ -524,12 +555,9 @@ static int fetch(struct sync_state *s, git_oid *tip, int *has, char **branch,
 		rc = bp_error_set(err, BP_ENOTFOUND, "no peer named '%s'", s->peer);
 		goto out;
 	}
-	/* The URL may have been changed by hand since peer add: check it again. */
-	rc = bp_peer_url_check(git_remote_url(remote), err);
-	if (rc) {
-		bp_error_prefix(err, "peer '%s'", s->peer);
+	rc = remote_urls_ok(remote, s->peer, err);
+	if (rc)
 		goto out;
-	}
 	/* A repository on this machine is read without libgit2's local transport, which would
 	 * honour its alternates (see localfetch.c). */
 	rc = bp_local_url_path(&local, git_remote_url(remote));
@@ -566,8 +594,9 @@ static int fetch(struct sync_state *s, git_oid *tip, int *has, char **branch,
 	fo.prune = GIT_FETCH_PRUNE;
 	fo.update_fetchhead = 0;
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-	s->attempts = s->ssh_step = s->pass_step = 0;
+	s->attempts = s->ssh_step = s->pass_step = s->allowed = 0;
 	s->auth_tried[0] = '\0';
+	bp_tls_load();
 	rc = git_remote_fetch(remote, &specs, &fo, "bestpractice sync");
 	if (rc < 0) {
 		rc = peer_error(s, err, rc, "cannot fetch");
@@ -683,17 +712,23 @@ static int local_branch(char **out, struct bp_kb *kb, struct bp_error *err)
 	return *out ? 0 : bp_error_nomem(err);
 }
 
-/* A name for the other side's version of a conflicting file: who made it. */
-static void conflict_who(char *out, size_t size, git_commit *theirs, const char *peer)
+/*
+ * A name for the other side's version of a conflicting file: who made it, that is the author
+ * of the last commit on their side that changed it; the peer's name when that says nothing.
+ */
+static void conflict_who(char *out, size_t size, struct bp_kb *kb, git_commit *theirs,
+			 const char *path, const char *peer)
 {
-	const git_signature *a = git_commit_author(theirs);
-	char *slug = NULL;
+	char *who = NULL, *name = NULL, *slug = NULL;
 
-	if (a && a->name && bp_slugify(&slug, a->name, 30, NULL) == 0 && strcmp(slug, "untitled"))
+	if (bp_last_author(&who, &name, kb->repo, git_commit_id(theirs), path, NULL) == 0 &&
+	    bp_slugify(&slug, name, 30, NULL) == 0 && strcmp(slug, "untitled"))
 		snprintf(out, size, "%s", slug);
 	else
 		snprintf(out, size, "%s", peer);
 	bp_free(slug);
+	bp_free(name);
+	bp_free(who);
 }
 
 /* "law/x.md" -> "law/x.conflict-bob.md" (or -2, -3 when taken in `idx`). */
@@ -839,7 +874,6 @@ static int merge_trees(git_oid *tree_out, struct sync_state *s, git_commit *ours
 		rc = bp_error_nomem(err);
 		goto out;
 	}
-	conflict_who(who, sizeof(who), theirs, s->peer);
 	for (i = 0; i < n; i++) {
 		struct conflict *c = &cs[i];
 		git_oid mine, copy;
@@ -859,6 +893,7 @@ static int merge_trees(git_oid *tree_out, struct sync_state *s, git_commit *ours
 			continue;
 		}
 		/* Both changed it: ours stays in place, theirs goes beside it. */
+		conflict_who(who, sizeof(who), s->kb, theirs, c->path, s->peer);
 		cp = copy_path(idx, c->path, who);
 		if (!cp) {
 			rc = bp_error_nomem(err);
@@ -894,29 +929,167 @@ out:
 	return rc;
 }
 
+/* The files a move from one tree to another changes. */
+struct moves {
+	struct {
+		char *path;
+		git_oid old_id, new_id;
+		int has_old, has_new;
+	} *m;
+	size_t n, cap;
+	int oom;
+};
+
+static int collect_move(const char *path, const git_oid *old_id, const git_oid *new_id,
+			void *payload)
+{
+	struct moves *mv = payload;
+
+	if (mv->n == mv->cap) {
+		size_t cap = mv->cap ? mv->cap * 2 : 32;
+		void *p = bp_realloc(mv->m, cap * sizeof(*mv->m));
+		if (!p) {
+			mv->oom = 1;
+			return -1;
+		}
+		mv->m = p;
+		mv->cap = cap;
+	}
+	memset(&mv->m[mv->n], 0, sizeof(mv->m[mv->n]));
+	mv->m[mv->n].path = bp_strdup(path);
+	if (!mv->m[mv->n].path) {
+		mv->oom = 1;
+		return -1;
+	}
+	if (old_id) {
+		git_oid_cpy(&mv->m[mv->n].old_id, old_id);
+		mv->m[mv->n].has_old = 1;
+	}
+	if (new_id) {
+		git_oid_cpy(&mv->m[mv->n].new_id, new_id);
+		mv->m[mv->n].has_new = 1;
+	}
+	mv->n++;
+	return 0;
+}
+
+static void moves_release(struct moves *mv)
+{
+	size_t i;
+
+	for (i = 0; i < mv->n; i++)
+		bp_free(mv->m[i].path);
+	bp_free(mv->m);
+}
+
+/* Whether the working-tree file at `path` is exactly the blob `id` (or absent when NULL). */
+static int worktree_is(struct bp_kb *kb, const char *path, const git_oid *id)
+{
+	struct bp_buf full = BP_BUF_INIT;
+	struct stat st;
+	git_oid have;
+	int same = 0;
+
+	bp_buf_addf(&full, "%s%s", kb->workdir, path);
+	if (bp_buf_oom(&full))
+		return 0;
+	if (lstat(full.ptr, &st) < 0) {
+		same = !id && errno == ENOENT;
+	} else if (id && S_ISREG(st.st_mode) &&
+		   git_odb_hashfile(&have, full.ptr, GIT_OBJECT_BLOB) == 0) {
+		same = git_oid_equal(&have, id);
+	}
+	bp_buf_release(&full);
+	return same;
+}
+
+/* The largest file a shared remote may bring into the working tree. */
+#define MAX_CHECKOUT (64u << 20)
+
 /*
- * Move the working tree, git's index and the branch from commit `from` to commit `to`: the
- * files first (a crash in between leaves the new files as hand edits, never a loss), then the
- * branch, only if it still points at `from`.
+ * Move the working tree, git's index and the branch from commit `from` to commit `to`. Each
+ * file is written through a temporary file and rename(2), so a crash never leaves half a
+ * file; a crash part way leaves some new files, which the next command commits as hand edits
+ * (nothing is lost, and the next sync merges again). The branch moves last, and only if it
+ * still points at `from`. A file changed by hand where the move must write stops it before
+ * anything is written.
  */
 static int move_branch(struct sync_state *s, const char *branch, git_commit *from,
 		       git_commit *to, const char *message, struct bp_error *err)
 {
-	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
-	git_tree *base = NULL;
+	struct moves mv = {0};
+	struct bp_tree_diff_cb cb = {collect_move, NULL, &mv};
+	git_tree *a = NULL, *b = NULL;
+	git_index *idx = NULL;
+	git_odb *odb = NULL;
 	git_reference *ref = NULL;
 	struct bp_buf name = BP_BUF_INIT;
+	size_t i;
 	int rc;
 
-	rc = git_commit_tree(&base, from);
-	if (rc < 0)
-		goto fail;
-	co.checkout_strategy = GIT_CHECKOUT_SAFE;
-	co.baseline = base;
-	rc = git_checkout_tree(s->kb->repo, (const git_object *)to, &co);
+	rc = git_commit_tree(&a, from);
+	if (rc == 0)
+		rc = git_commit_tree(&b, to);
 	if (rc < 0) {
-		rc = bp_git_error(err, rc, "cannot update the working tree (a file changed by "
-				  "hand is in the way?)");
+		rc = bp_git_error(err, rc, "cannot read commit");
+		goto out;
+	}
+	rc = bp_tree_diff(s->kb->repo, a, b, &cb, err);
+	if (mv.oom)
+		rc = bp_error_nomem(err);
+	if (rc)
+		goto out;
+	/* Everything that could stop the move is checked before anything is written. */
+	rc = git_repository_odb(&odb, s->kb->repo);
+	if (rc < 0) {
+		rc = bp_git_error(err, rc, "cannot read objects");
+		goto out;
+	}
+	for (i = 0; i < mv.n; i++) {
+		size_t size = 0;
+		git_object_t type;
+
+		if (mv.m[i].has_new &&
+		    (git_odb_read_header(&size, &type, odb, &mv.m[i].new_id) < 0 ||
+		     size > MAX_CHECKOUT)) {
+			rc = bp_error_set(err, BP_EREFUSED, "peer '%s': not merged: '%s' is missing "
+					  "or larger than 64 MiB", s->peer, mv.m[i].path);
+			goto out;
+		}
+		if (!worktree_is(s->kb, mv.m[i].path, mv.m[i].has_old ? &mv.m[i].old_id : NULL) &&
+		    !worktree_is(s->kb, mv.m[i].path, mv.m[i].has_new ? &mv.m[i].new_id : NULL)) {
+			rc = bp_error_set(err, BP_EINVALID,
+					  "peer '%s': not merged: '%s' was changed by hand and is not "
+					  "committed (commit or remove it, then sync again)",
+					  s->peer, mv.m[i].path);
+			goto out;
+		}
+	}
+	for (i = 0; i < mv.n; i++) {
+		git_blob *blob = NULL;
+
+		if (!mv.m[i].has_new) {
+			rc = bp_kb_delete_file(s->kb, mv.m[i].path, err);
+		} else if ((rc = git_blob_lookup(&blob, s->kb->repo, &mv.m[i].new_id)) < 0) {
+			rc = bp_git_error(err, rc, "cannot read '%s'", mv.m[i].path);
+		} else {
+			rc = bp_kb_write_file(s->kb, mv.m[i].path, git_blob_rawcontent(blob),
+					      (size_t)git_blob_rawsize(blob), err);
+		}
+		git_blob_free(blob);
+		if (rc)
+			goto out;
+	}
+	rc = git_repository_index(&idx, s->kb->repo);
+	if (rc == 0)
+		rc = git_index_read(idx, 1);
+	for (i = 0; rc == 0 && i < mv.n; i++)
+		rc = mv.m[i].has_new ? git_index_add_bypath(idx, mv.m[i].path)
+				     : git_index_remove_bypath(idx, mv.m[i].path);
+	if (rc == 0)
+		rc = git_index_write(idx);
+	if (rc < 0) {
+		rc = bp_git_error(err, rc, "cannot update git's index");
 		goto out;
 	}
 	bp_buf_addf(&name, "refs/heads/%s", branch);
@@ -927,13 +1100,14 @@ static int move_branch(struct sync_state *s, const char *branch, git_commit *fro
 	rc = git_reference_create_matching(&ref, s->kb->repo, name.ptr, git_commit_id(to), 1,
 					   git_commit_id(from), message);
 	if (rc < 0)
-		goto fail;
-	goto out;
-fail:
-	rc = bp_git_error(err, rc, "cannot move branch '%s'", branch);
+		rc = bp_git_error(err, rc, "cannot move branch '%s'", branch);
 out:
+	moves_release(&mv);
+	git_odb_free(odb);
 	git_reference_free(ref);
-	git_tree_free(base);
+	git_index_free(idx);
+	git_tree_free(a);
+	git_tree_free(b);
 	bp_buf_release(&name);
 	return rc;
 }
@@ -1014,6 +1188,9 @@ static int push(struct sync_state *s, const char *local, const char *remote_bran
 	rc = git_remote_lookup(&remote, s->kb->repo, s->peer);
 	if (rc < 0)
 		return bp_error_set(err, BP_ENOTFOUND, "no peer named '%s'", s->peer);
+	rc = remote_urls_ok(remote, s->peer, err);
+	if (rc)
+		goto out;
 	bp_buf_addf(&spec, "refs/heads/%s:refs/heads/%s", local, remote_branch);
 	if (bp_buf_oom(&spec)) {
 		rc = bp_error_nomem(err);
@@ -1025,8 +1202,9 @@ static int push(struct sync_state *s, const char *local, const char *remote_bran
 	callbacks_init(&po.callbacks, s);
 	s->push_rejected = 0;
 	s->push_status[0] = '\0';
-	s->attempts = s->ssh_step = s->pass_step = 0;
+	s->attempts = s->ssh_step = s->pass_step = s->allowed = 0;
 	s->auth_tried[0] = '\0';
+	bp_tls_load();
 	rc = git_remote_push(remote, &specs, &po);
 	if (rc == GIT_ENONFASTFORWARD || (rc == 0 && s->push_rejected)) {
 		/* The remote moved since we fetched: the caller fetches, merges and retries. */
@@ -1137,6 +1315,10 @@ static int shared_round(struct sync_state *s, const char *local, struct bp_sync_
 		goto unlock;
 	}
 	rc = git_tree_lookup(&tree, s->kb->repo, &tree_id);
+	/* What the merge brings into the KB, not how the two sides differ: our own changes
+	 * since the fork are neither "changed" nor "removed" by it. */
+	if (rc == 0 && head_tree)
+		diff_counts(s->kb, head_tree, tree, &r->added, &r->changed, &r->removed);
 	if (rc == 0) {
 		const git_commit *parents[2] = {head, theirs};
 		rc = git_commit_create(&merge_id, s->kb->repo, NULL, sig, sig, NULL, msg.ptr, tree,
@@ -1221,12 +1403,18 @@ int bp_sync(struct bp_kb *kb, const struct bp_sync_opts *opts, size_t *failed,
 	memset(&s, 0, sizeof(s));
 	s.kb = kb;
 	s.opts = opts;
-	rc = bp_kb_commit_pending(NULL, kb, err);
+	/* The whole sync holds the KB's lock: fetches write refs, merges write everything. */
+	rc = bp_kb_lock(kb, err);
 	if (rc)
 		return rc;
+	rc = bp_kb_commit_pending(NULL, kb, err);
+	if (rc)
+		goto out;
 	rc = git_repository_config_snapshot(&cfg, kb->repo);
-	if (rc < 0)
-		return bp_git_error(err, rc, "cannot read the peers");
+	if (rc < 0) {
+		rc = bp_git_error(err, rc, "cannot read the peers");
+		goto out;
+	}
 	rc = bp_remote_names(&names, cfg, err);
 	if (rc)
 		goto out;
@@ -1264,6 +1452,7 @@ int bp_sync(struct bp_kb *kb, const struct bp_sync_opts *opts, size_t *failed,
 		if (prc) {
 			r.failed = 1;
 			r.error = perr.msg;
+			r.code = prc;
 			(*failed)++;
 			if (!first_rc) {
 				first_rc = prc;
@@ -1279,5 +1468,6 @@ int bp_sync(struct bp_kb *kb, const struct bp_sync_opts *opts, size_t *failed,
 out:
 	git_strarray_dispose(&names);
 	git_config_free(cfg);
+	bp_kb_unlock(kb);
 	return rc;
 }

@@ -258,6 +258,12 @@ static int add_group(struct reader *r, struct bp_vocab *v)
 	if (!len)
 		return bp_error_set(r->err, BP_EINVALID, "%s:%lu: a group needs a name", r->name,
 				    line);
+	/* As for terms: a NUL would also cut the name short, making it empty or a duplicate. */
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return bp_error_set(r->err, BP_EINVALID,
+					    "%s:%lu: a group name must be one line of text", r->name,
+					    line);
 	if (v->ngroups == MAX_GROUPS)
 		return bp_error_set(r->err, BP_EINVALID, "%s:%lu: more than %d groups", r->name,
 				    line, MAX_GROUPS);

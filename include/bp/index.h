@@ -21,7 +21,7 @@ struct bp_index;
 struct bp_query;
 
 /* The schema version, stored in PRAGMA user_version. */
-#define BP_INDEX_SCHEMA 1
+#define BP_INDEX_SCHEMA 3
 
 /* Progress of long work (a rebuild, a large change): `done` of `total` articles. */
 struct bp_progress {
@@ -112,6 +112,11 @@ struct bp_search {
 	const char *mark_open; /* around matched words in snippets; NULL: "" */
 	const char *mark_close;
 	size_t snippet_tokens; /* 0: 16 */
+	/*
+	 * An FTS5 expression (may be NULL): articles it matches rank before those it does not.
+	 * search passes the query as typed when the vocabulary widened it.
+	 */
+	const char *boost;
 };
 
 /*
@@ -171,6 +176,15 @@ int bp_index_related(struct bp_index *ix, const char *id, int same_sector,
  */
 int bp_index_verify(struct bp_index *ix, void (*fn)(void *payload, const char *msg),
 		    void *payload, size_t *problems, struct bp_error *err);
+
+/*
+ * The whole content of the index in a canonical form, one line per row (sources, articles with
+ * their tags and full-text columns, skipped files, and rows that belong to no article), sorted,
+ * with no row ids: two indexes of the same KB give the same lines whatever the order of the
+ * updates that built them. For tests. `fn` returns 0 to go on.
+ */
+int bp_index_dump(struct bp_index *ix, int (*fn)(const char *line, void *payload),
+		  void *payload, struct bp_error *err);
 
 /*
  * An arbitrary JSON object from key/value pairs, made by SQLite's JSON functions: values[i]

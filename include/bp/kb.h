@@ -69,12 +69,18 @@ const char *bp_kb_gitdir(const struct bp_kb *kb);
 
 /*
  * Repository-local git config under "bestpractice.": `key` is the part after the dot
- * ("editor", "peer.x.sector"). Get gives BP_ENOTFOUND when unset; set with value NULL
+ * ("lockTimeout"). Get gives BP_ENOTFOUND when unset; set with value NULL
  * unsets. Keys are letters, digits, '-' and '.', not starting or ending with '.'.
  */
 int bp_kb_config_get(char **out, struct bp_kb *kb, const char *key, struct bp_error *err);
 int bp_kb_config_set(struct bp_kb *kb, const char *key, const char *value,
 		     struct bp_error *err);
+
+/*
+ * Any git setting as the KB's repository sees it (its own config over the user's and the
+ * system's), e.g. "core.editor". BP_ENOTFOUND when unset.
+ */
+int bp_kb_git_config(char **out, struct bp_kb *kb, const char *key, struct bp_error *err);
 
 /*
  * Whether `path` (relative to the KB) names an article: a ".md" file inside at least one
@@ -179,6 +185,14 @@ int bp_kb_vocabulary(struct bp_vocab **out, struct bp_kb *kb, struct bp_error *e
  */
 int bp_kb_each_article(struct bp_kb *kb, int (*fn)(const char *path, void *payload),
 		       void *payload, struct bp_error *err);
+
+/*
+ * Call `fn` with the name of every peer of the KB, that is every git remote (shared or
+ * subscribed), in sorted order. `fn` returns 0 to go on, anything else to stop (that value is
+ * returned). Names are borrowed for the duration of the callback.
+ */
+int bp_kb_each_peer(struct bp_kb *kb, int (*fn)(const char *name, void *payload),
+		    void *payload, struct bp_error *err);
 
 /* Today's date as YYYY-MM-DD in local time, into buf (at least 11 bytes). */
 void bp_today(char *buf);

@@ -14,9 +14,10 @@
  * empty, "." and "..", any name starting with '.' (".git", ".gitmodules", ".gitattributes"
  * and other hidden files are never content), names that Windows or macOS would read as .git
  * (trailing dots or spaces, "git~1" short names, NTFS streams "x::$DATA", HFS+ ignorable code
- * points), Windows reserved names (CON, PRN, AUX, NUL, COM1-9, LPT1-9, with any extension),
- * backslashes, colons and other characters Windows forbids (< > " | ? *), control characters
- * and invalid UTF-8, and names longer than 255 bytes.
+ * points), Windows reserved names (CON, PRN, AUX, NUL, CONIN$, CONOUT$, COM0-9 and LPT0-9,
+ * also with a superscript 1, 2 or 3 for the digit, with any extension), backslashes, colons
+ * and other characters Windows forbids (< > " | ? *), control characters and invalid UTF-8,
+ * and names longer than 255 bytes.
  */
 int bp_path_component_ok(const char *name, size_t len, const char **why);
 

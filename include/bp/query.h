@@ -33,7 +33,8 @@ struct bp_vocab;
  *     library users: [patron, client, patient, student, member]
  *     interlibrary loan: [interlibrary loan, ILL, document delivery]
  *
- * A term is one or more words; matching is case-insensitive. `name` is used in messages
+ * A term is one or more words; matching is case-insensitive. Group names and terms are one
+ * line of text, without control characters. `name` is used in messages
  * ("vocabulary.yaml:4: 'library users' must be a list of terms"). Bounded: at most 1000
  * groups, 100 terms a group, 100 bytes a term. *out is released with bp_vocab_free().
  */

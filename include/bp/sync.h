@@ -24,7 +24,9 @@ int bp_peer_name_valid(const char *name);
  * Check a peer URL before any transport sees it. Accepted: a local path, file://, git://,
  * http://, https://, ssh:// and scp-style [user@]host:path. Refused with BP_EINVALID and a
  * reason: an option-like URL (leading '-'), "transport::address" forms (ext::, fd::), other
- * schemes, control characters, and anything over 2048 bytes.
+ * schemes, control characters, anything over 2048 bytes, and a host that is missing or looks
+ * like an option (in brackets or after the last '@' too), an empty user, a port not all
+ * digits.
  */
 int bp_peer_url_check(const char *url, struct bp_error *err);
 
@@ -64,8 +66,9 @@ int bp_peer_list(struct bp_kb *kb, int (*fn)(const struct bp_peer_info *p, void 
 struct bp_sync_report {
 	const char *peer;
 	enum bp_peer_role role;
-	int failed;              /* the peer could not be synced: see `error` */
+	int failed;              /* the peer could not be synced: see `error` and `code` */
 	const char *error;
+	int code;                /* BP_E* of the failure */
 	int unchanged;           /* nothing new */
 	int rewritten;           /* its history was rewritten (force-push): re-indexed */
 	int pushed;              /* shared: our commits were pushed */

@@ -67,4 +67,33 @@ test_expect_success 'errors start with the program name and go to stderr' '
 	test_grep "^bestpractice: no article .nope.$" err
 '
 
+test_expect_success 'config refuses the KB mark and the global-only kb key' '
+	test_expect_code 2 bestpractice config --unset format 2>err &&
+	test_grep "marks the repository" err &&
+	test "$(git config bestpractice.format)" = 1 &&
+	test_expect_code 2 bestpractice config kb /elsewhere 2>err &&
+	test_grep "global" err &&
+	test_expect_code 1 bestpractice config --unset never-set
+'
+
+test_expect_success 'global options: --version only before the command, --kb needs a value' '
+	test_expect_code 2 bestpractice list --version 2>err &&
+	test_grep "unknown option .--version." err &&
+	test_expect_code 2 bestpractice --kb 2>err &&
+	test_grep "needs a value" err &&
+	test_expect_code 2 bestpractice log -n 0 2>err &&
+	test_grep "at least 1" err
+'
+
+test_expect_success 'search: a -word excludes it, even when it starts like a short option' '
+	echo "Retention of archives and schedules." |
+		bestpractice add -t "Retention in archives" -s archives >/dev/null &&
+	echo "Retention of law files." | bestpractice add -t "Retention at a law firm" -s law >/dev/null &&
+	bestpractice search retention -archives >out &&
+	test_grep "law/retention-at-a-law-firm" out &&
+	test_grep -v "archives/retention-in-archives" out &&
+	bestpractice search retention -now -n 1 >out &&
+	test_grep "^1 of 2 matches" out
+'
+
 test_done

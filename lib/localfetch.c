@@ -363,6 +363,14 @@ static int object_error(struct fetch *f, int rc, const git_oid *id, const char *
 			    *path ? " ('" : "", path, *path ? "')" : "");
 }
 
+/* What an object is, in the words of a folder of files. */
+static const char *kind(git_object_t type)
+{
+	return type == GIT_OBJECT_BLOB ? "a file" : type == GIT_OBJECT_TREE ? "a folder"
+						  : type == GIT_OBJECT_COMMIT ? "a commit"
+									     : "a tag";
+}
+
 /*
  * A tree git itself could not walk: its fetch, gc and repack would fail on it, in the peer and
  * in the KB alike, so it is not brought in.
@@ -429,11 +437,10 @@ static int take_object(struct fetch *f, const git_oid *id, const char *dir, cons
 	if (rc == 1)
 		rc = git_odb_read_header(&size, &type, f->peer_odb, id);
 	if (rc == 0 && type != GIT_OBJECT_BLOB) {
-		char *path = child_path(dir, name, len);
+		char *path = child_path(dir, name, len), why[64];
 
-		rc = unwalkable(f, id, path ? path : "", type == GIT_OBJECT_TREE
-							     ? "is recorded as a file but is a folder"
-							     : "is recorded as a file but is no file");
+		snprintf(why, sizeof(why), "is %s recorded as a file", kind(type));
+		rc = unwalkable(f, id, path ? path : "", why);
 		bp_free(path);
 		return rc;
 	}
@@ -516,7 +523,11 @@ static int take_tree(struct fetch *f, const git_oid *root)
 		if (rc < 0) {
 			rc = object_error(f, rc, &t.id, t.path);
 		} else if (git_odb_object_type(obj) != GIT_OBJECT_TREE) {
-			rc = unwalkable(f, &t.id, t.path, "is recorded as a folder but is no folder");
+			char why[64];
+
+			snprintf(why, sizeof(why), "is %s recorded as a folder",
+				 kind(git_odb_object_type(obj)));
+			rc = unwalkable(f, &t.id, t.path, why);
 		} else {
 			p = git_odb_object_data(obj);
 			end = p + git_odb_object_size(obj);

@@ -81,7 +81,7 @@ test_expect_success 'a blob recorded as a folder: the peer is refused whole, nam
 	git -C "$TRASH/fx/kinds.git" update-ref refs/heads/main $kinds_folder_blob &&
 	snapshot before &&
 	test_expect_code 3 bestpractice sync kinds >../o/out 2>../o/err &&
-	test_grep "peer '"'"'kinds'"'"': cannot fetch: '"'"'law/folder-blob.md'"'"' (object [0-9a-f]\{7\}) is recorded as a folder but is no folder, which git cannot read" ../o/err &&
+	test_grep "peer '"'"'kinds'"'"': cannot fetch: '"'"'law/folder-blob.md'"'"' (object [0-9a-f]\{7\}) is a file recorded as a folder, which git cannot read" ../o/err &&
 	test_grep "1 peer could not be synced" ../o/err &&
 	test "$(git rev-parse refs/remotes/kinds/main)" = "$kinds_commit" &&
 	bestpractice list --peer kinds >../o/list &&
@@ -91,7 +91,7 @@ test_expect_success 'a blob recorded as a folder: the peer is refused whole, nam
 test_expect_success 'a folder recorded as a file: refused the same way' '
 	git -C "$TRASH/fx/kinds.git" update-ref refs/heads/main $kinds_file_tree &&
 	test_expect_code 3 bestpractice sync kinds >../o/out 2>../o/err &&
-	test_grep "'"'"'law/not-a-blob.md'"'"' (object [0-9a-f]\{7\}) is recorded as a file but is a folder" ../o/err &&
+	test_grep "'"'"'law/not-a-blob.md'"'"' (object [0-9a-f]\{7\}) is a folder recorded as a file" ../o/err &&
 	test "$(git rev-parse refs/remotes/kinds/main)" = "$kinds_commit"
 '
 

@@ -4,16 +4,18 @@
  * libgit2's local transport opens the peer as a repository like any other, so it honours the
  * peer's objects/info/alternates: objects of another repository on the machine (one the user
  * never meant to share) come into the KB through them. It also sends the objects of every ref
- * the peer has (its own remote-tracking branches, notes, stashes), gives up on the first tree
- * it cannot parse (an entry with an empty name, a folder entry that names a blob) and walks
- * every tree of every commit again (minutes for a long history of a large tree).
+ * the peer has (its own remote-tracking branches, notes, stashes), fails on one branch with
+ * an invalid name, and walks every tree of every commit again (minutes for a long history of
+ * a large tree).
  *
  * Here the peer is read through an object database of its own objects only (loose and
- * packed, no alternates) and an empty configuration; only its branches are fetched; trees are
- * copied as they are, read leniently and once each (the index decides later which names to
- * use); and a missing or damaged object, or a history that stops short (a shallow clone),
- * fails the fetch before any ref moves. Nothing the peer holds is run: libgit2 runs no hooks,
- * and the peer's configuration is never consulted once the repository is open.
+ * packed, no alternates) and an empty configuration; only its branches are fetched, those
+ * that cannot be used left out with a warning; each tree is read once, as git reads it, and
+ * copied as it is (names git refuses on checkout included: the index decides later which it
+ * uses); large blobs are copied as streams. A missing or damaged object, a history that stops
+ * short (a shallow clone), or a tree git itself cannot walk fails the fetch before any ref
+ * moves. Nothing the peer holds is run: libgit2 runs no hooks, and the peer's configuration
+ * is never consulted once the repository is open.
  */
 #include <stdio.h>
 #include <stdlib.h>

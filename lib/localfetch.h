@@ -30,8 +30,10 @@ struct bp_local_fetch_opts {
  * the remote-tracking branches it no longer has. Only the peer's own objects are read (its
  * objects/info/alternates and its configuration are ignored), and nothing it holds is run.
  * Branches that cannot be used (invalid names, dangling, not a commit) are left out with a
- * warning through the KB's warnings. A missing or damaged object, or a history that stops
- * short (a shallow clone), fails the whole fetch before any ref moves.
+ * warning through the KB's warnings. A missing or damaged object, a history that stops short
+ * (a shallow clone), or a tree git cannot walk (an empty name, an entry naming another kind
+ * of object than its mode says) fails the whole fetch, with a message naming the object and
+ * its path, before any ref moves; the error is then BP_EGIT.
  *
  * *head_branch (bp_free) gets the branch the peer's HEAD names, whether or not it exists, or
  * NULL when HEAD names none.

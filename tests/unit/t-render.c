@@ -247,6 +247,31 @@ static void test_text_of_markdown(void)
 	bp_free(out);
 }
 
+/* JSON keeps its value; what a terminal would obey, and JSON allows raw, is escaped. */
+static void test_json_escape(void)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{"{\"t\":\"plain caf\xc3\xa9\"}", "{\"t\":\"plain caf\xc3\xa9\"}"},
+		{"{\"t\":\"csi\xc2\x9b" "31m\"}", "{\"t\":\"csi\\u009b31m\"}"},
+		{"{\"t\":\"abc\xe2\x80\xae" "fdp\"}", "{\"t\":\"abc\\u202efdp\"}"},
+		{"[\"\xe2\x81\xa6x\xe2\x81\xa9\",\"\xd8\x9c\"]", "[\"\\u2066x\\u2069\",\"\\u061c\"]"},
+		{"[\"del\x7f\"]", "[\"del\\u007f\"]"},
+		{"[\"bad \xff\"]", "[\"bad \\ufffd\"]"},
+		{"[\"esc \\u001b stays\"]", "[\"esc \\u001b stays\"]"},
+		{"[\"\xe2\x80\x8b zero width\"]", "[\"\xe2\x80\x8b zero width\"]"},
+	};
+	size_t i;
+	char *out;
+
+	for (i = 0; i < BP_ARRAY_SIZE(cases); i++) {
+		CHECK_INT(bp_json_escape(&out, cases[i].in, strlen(cases[i].in), NULL), 0);
+		CHECK_STR(out, cases[i].out);
+		bp_free(out);
+	}
+}
+
 /* A long document is parsed a piece at a time, cut at blank lines: the text is the same. */
 static void test_text_of_a_long_document(void)
 {
@@ -617,6 +642,7 @@ int main(void)
 {
 	RUN(test_escape);
 	RUN(test_text_of_markdown);
+	RUN(test_json_escape);
 	RUN(test_text_of_a_long_document);
 	RUN(test_first_heading);
 	RUN(test_render_layout);

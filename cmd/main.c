@@ -411,11 +411,15 @@ static int open_kb(struct ctx *ctx)
 
 void index_progress(void *payload, const char *what, size_t done, size_t total)
 {
+	/* `what` names a peer: any git remote, whatever its name. */
+	fputc('\r', stderr);
+	put_escaped(stderr, what, 0);
 	if (total)
-		fprintf(stderr, "\r%s: %zu/%zu", what, done, total);
+		fprintf(stderr, ": %zu/%zu", done, total);
 	else
-		fprintf(stderr, "\r%s: %zu", what, done);
-	if (done >= total)
+		fprintf(stderr, ": %zu", done);
+	/* The line ends with the work: a total of 0 means it is not known yet. */
+	if (total && done >= total)
 		fputc('\n', stderr);
 }
 

@@ -3,6 +3,7 @@
  * tips; merge with shared remotes and push. One line per peer says what happened; a peer that
  * fails does not stop the others, and sync then exits 3 naming it.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -26,10 +27,17 @@ struct sync_run {
 static void progress(void *payload, const char *peer, const char *what, size_t done,
 		     size_t total)
 {
+	/* What the line shows: libgit2 reports every object, and the last one many times. */
+	static size_t shown, shown_total;
 	struct sync_run *run = payload;
 
 	if (!run->ctx->err_tty || !total)
 		return;
+	if (total == shown_total && done >= shown &&
+	    (done == total ? shown == total : done - shown < total / 100 + 1))
+		return;
+	shown = done;
+	shown_total = total;
 	fputs("\r", stderr);
 	put_escaped(stderr, peer, 0);
 	fprintf(stderr, ": %s %zu/%zu", what, done, total);
@@ -98,8 +106,11 @@ static void report(void *payload, const struct bp_sync_report *r)
 
 		fputs("  conflict: both sides changed ", stdout);
 		if (mark) {
-			fwrite(copy, 1, (size_t)(mark - copy), stdout);
+			char *orig = strndup(copy, (size_t)(mark - copy));
+
+			put_escaped(stdout, orig, 0);
 			fputs(".md", stdout);
+			free(orig);
 		}
 		fputs("; the other version is kept beside it as ", stdout);
 		put_escaped(stdout, copy, 0);
@@ -132,6 +143,12 @@ static int run(struct ctx *ctx, struct args *a)
 	if (failed) {
 		errorf("%zu peer%s could not be synced", failed, failed == 1 ? "" : "s");
 		return sr.worst_exit ? sr.worst_exit : EXIT_ENV;
+	}
+	/* Fetched, but not readable: the index said which, and kept their tips as they were. */
+	if (!irc && bp_index_peers_failed(ctx->index)) {
+		errorf("%zu peer%s could not be indexed", bp_index_peers_failed(ctx->index),
+		       bp_index_peers_failed(ctx->index) == 1 ? "" : "s");
+		return EXIT_ENV;
 	}
 	return irc;
 }

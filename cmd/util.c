@@ -93,7 +93,12 @@ int fail(const struct bp_error *err)
 
 void put_json_line(const char *json)
 {
-	fputs(json, stdout);
+	char *safe = NULL;
+
+	/* JSON allows C1 and bidirectional controls raw; a terminal showing it would obey them. */
+	if (bp_json_escape(&safe, json, strlen(json), NULL) == 0)
+		fputs(safe, stdout);
+	bp_free(safe);
 	fputc('\n', stdout);
 }
 

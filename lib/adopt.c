@@ -42,13 +42,72 @@ static int peer_tip(git_oid *out, struct bp_kb *kb, const char *peer, struct bp_
 	return rc;
 }
 
-/* The blob at `path` in `commit`'s tree, size-checked; BP_ENOTFOUND when absent. */
+/*
+ * The entry at `path` under `tree`, found as the index finds it: in each folder the first
+ * entry of that name, in the order the tree holds them. git_tree_entry_bypath bisects, so
+ * in a peer's tree with a name held twice it can find the other entry than the one the index
+ * holds and show shows, and in a tree out of order none at all. GIT_ENOTFOUND when absent.
+ */
+static int entry_at(git_oid *id, git_filemode_t *mode, git_repository *repo, git_tree *tree,
+		    const char *path)
+{
+	git_tree *t = tree, *sub = NULL;
+	const char *slash;
+	size_t i, n, len;
+	int rc = GIT_ENOTFOUND;
+
+	for (;;) {
+		const git_tree_entry *e = NULL;
+
+		slash = strchr(path, '/');
+		len = slash ? (size_t)(slash - path) : strlen(path);
+		n = git_tree_entrycount(t);
+		for (i = 0; i < n && !e; i++) {
+			const git_tree_entry *x = git_tree_entry_byindex(t, i);
+
+			if (strlen(git_tree_entry_name(x)) == len &&
+			    !memcmp(git_tree_entry_name(x), path, len))
+				e = x;
+		}
+		if (!e) {
+			rc = GIT_ENOTFOUND;
+			break;
+		}
+		if (!slash) {
+			git_oid_cpy(id, git_tree_entry_id(e));
+			*mode = git_tree_entry_filemode_raw(e);
+			rc = 0;
+			break;
+		}
+		if (git_tree_entry_filemode_raw(e) != GIT_FILEMODE_TREE) {
+			rc = GIT_ENOTFOUND;
+			break;
+		}
+		rc = git_tree_lookup(&sub, repo, git_tree_entry_id(e));
+		if (t != tree)
+			git_tree_free(t);
+		t = sub;
+		sub = NULL;
+		if (rc < 0)
+			break;
+		path = slash + 1;
+	}
+	if (t != tree)
+		git_tree_free(t);
+	return rc;
+}
+
+/* The blob at `path` in `commit`'s tree, size-checked before it is read; BP_ENOTFOUND. */
 static int blob_at(git_blob **out, struct bp_kb *kb, const git_oid *commit, const char *path,
 		   struct bp_error *err)
 {
 	git_commit *c = NULL;
 	git_tree *t = NULL;
-	git_tree_entry *e = NULL;
+	git_odb *odb = NULL;
+	git_filemode_t mode = 0;
+	git_object_t type;
+	git_oid id;
+	size_t size = 0;
 	int rc;
 
 	*out = NULL;
@@ -56,26 +115,27 @@ static int blob_at(git_blob **out, struct bp_kb *kb, const git_oid *commit, cons
 	if (rc == 0)
 		rc = git_commit_tree(&t, c);
 	if (rc == 0)
-		rc = git_tree_entry_bypath(&e, t, path);
-	if (rc == GIT_ENOTFOUND || (rc == 0 && git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB &&
-				    git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB_EXECUTABLE)) {
+		rc = entry_at(&id, &mode, kb->repo, t, path);
+	if (rc == GIT_ENOTFOUND ||
+	    (rc == 0 && mode != GIT_FILEMODE_BLOB && mode != GIT_FILEMODE_BLOB_EXECUTABLE)) {
 		rc = bp_error_set(err, BP_ENOTFOUND, "'%s' is not in commit", path);
 		goto out;
 	}
 	if (rc == 0)
-		rc = git_blob_lookup(out, kb->repo, git_tree_entry_id(e));
-	if (rc < 0) {
-		rc = bp_git_error(err, rc, "cannot read '%s'", path);
+		rc = git_repository_odb(&odb, kb->repo);
+	if (rc == 0)
+		rc = git_odb_read_header(&size, &type, odb, &id);
+	if (rc == 0 && (type != GIT_OBJECT_BLOB || size > BP_ARTICLE_MAX_SIZE)) {
+		rc = bp_error_set(err, BP_EINVALID, "'%s' is not a file of at most %u MiB", path,
+				  BP_ARTICLE_MAX_SIZE >> 20);
 		goto out;
 	}
-	if (git_blob_rawsize(*out) > BP_ARTICLE_MAX_SIZE) {
-		git_blob_free(*out);
-		*out = NULL;
-		rc = bp_error_set(err, BP_EINVALID, "'%s' is larger than %u MiB", path,
-				  BP_ARTICLE_MAX_SIZE >> 20);
-	}
+	if (rc == 0)
+		rc = git_blob_lookup(out, kb->repo, &id);
+	if (rc < 0)
+		rc = bp_git_error(err, rc, "cannot read '%s'", path);
 out:
-	git_tree_entry_free(e);
+	git_odb_free(odb);
 	git_tree_free(t);
 	git_commit_free(c);
 	return rc;

@@ -1111,9 +1111,13 @@ static int find_front_matter(struct ctx *c)
 	}
 	if (!n)
 		return problem(c, 1, "front matter has no closing '---'");
-	if (p - (off + open) > BP_ARTICLE_MAX_FRONT_MATTER)
+	if (p - (off + open) > BP_ARTICLE_MAX_FRONT_MATTER) {
+		/* Lenient: not read, but not body either (its text would become the title). */
+		if (!c->strict)
+			a->body_start = p + n;
 		return problem(c, 1, "front matter is larger than %u KiB",
 			       BP_ARTICLE_MAX_FRONT_MATTER >> 10);
+	}
 	a->has_fm = 1;
 	a->crlf = open >= 2 && s[off + open - 2] == '\r';
 	a->fm_start = off + open;
@@ -1129,7 +1133,24 @@ static int find_front_matter(struct ctx *c)
  * The text of the first heading of a Markdown body, or NULL. A stand-in for
  * bp_markdown_first_heading() (render.c), which should replace it once it exists.
  */
+static int first_heading_in_piece(char **out, const char *md, size_t len);
+
 static int first_heading_via_cmark(char **out, const char *md, size_t len)
+{
+	size_t off = 0, n;
+	int rc = 0;
+
+	/* A piece at a time, as for the search index (bp_markdown_piece): bounded memory. */
+	*out = NULL;
+	do {
+		n = bp_markdown_piece(md + off, len - off, BP_MARKDOWN_PIECE);
+		rc = first_heading_in_piece(out, md + off, n);
+		off += n;
+	} while (!rc && !*out && off < len);
+	return rc;
+}
+
+static int first_heading_in_piece(char **out, const char *md, size_t len)
 {
 	struct bp_buf b = BP_BUF_INIT;
 	cmark_node *doc, *node;
@@ -1183,7 +1204,8 @@ out:
 	}
 	bp_buf_release(&b);
 	cmark_iter_free(it);
-	cmark_node_free(doc);
+	if (doc)
+		cmark_node_free(doc);
 	return rc;
 }
 

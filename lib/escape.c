@@ -95,3 +95,39 @@ int bp_needs_escape(const char *s, size_t len, unsigned flags)
 	}
 	return 0;
 }
+
+int bp_json_escape(char **out, const char *json, size_t len, struct bp_error *err)
+{
+	struct bp_buf b = BP_BUF_INIT;
+	size_t i = 0, run = 0, n;
+	unsigned cp;
+
+	*out = NULL;
+	while (i < len) {
+		unsigned char c = (unsigned char)json[i];
+
+		if (c < 0x7f) {
+			i++;
+			continue;
+		}
+		n = c == 0x7f ? 1 : bp_utf8_decode(json + i, len - i, &cp);
+		if (n && c != 0x7f && cp > 0x9F && !is_bidi_control(cp)) {
+			i += n;
+			continue;
+		}
+		bp_buf_add(&b, json + run, i - run);
+		if (c == 0x7f)
+			cp = 0x7f;
+		else if (!n)
+			cp = 0xFFFD, n = 1;
+		bp_buf_addf(&b, "\\u%04x", cp);
+		i += n;
+		run = i;
+	}
+	bp_buf_add(&b, json + run, i - run);
+	if (bp_buf_oom(&b) || !(*out = bp_buf_detach(&b, NULL))) {
+		bp_buf_release(&b);
+		return bp_error_nomem(err);
+	}
+	return 0;
+}

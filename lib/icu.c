@@ -56,6 +56,11 @@ static void load(void)
 	bad |= find(&table.strFromUTF8WithSub, uc, SYMBOL(u_strFromUTF8WithSub));
 	bad |= find(&table.strToUTF8WithSub, uc, SYMBOL(u_strToUTF8WithSub));
 	bad |= find(&table.cleanup, uc, SYMBOL(u_cleanup));
+	bad |= find(&table.norm_getNFDInstance, uc, SYMBOL(unorm2_getNFDInstance));
+	bad |= find(&table.norm_normalize, uc, SYMBOL(unorm2_normalize));
+	bad |= find(&table.strFoldCase, uc, SYMBOL(u_strFoldCase));
+	bad |= find(&table.strFromUTF8, uc, SYMBOL(u_strFromUTF8));
+	bad |= find(&table.strToUTF8, uc, SYMBOL(u_strToUTF8));
 	bad |= find(&table.trans_openU, i18n, SYMBOL(utrans_openU));
 	bad |= find(&table.trans_transUChars, i18n, SYMBOL(utrans_transUChars));
 	bad |= find(&table.trans_close, i18n, SYMBOL(utrans_close));

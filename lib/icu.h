@@ -7,6 +7,7 @@
 
 #include <unicode/uchar.h>
 #include <unicode/uclean.h>
+#include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 #include <unicode/utrans.h>
 
@@ -23,6 +24,11 @@ struct bp_icu {
 	__typeof__(&utrans_transUChars) trans_transUChars;
 	__typeof__(&utrans_close) trans_close;
 	__typeof__(&u_cleanup) cleanup;
+	__typeof__(&unorm2_getNFDInstance) norm_getNFDInstance;
+	__typeof__(&unorm2_normalize) norm_normalize;
+	__typeof__(&u_strFoldCase) strFoldCase;
+	__typeof__(&u_strFromUTF8) strFromUTF8;
+	__typeof__(&u_strToUTF8) strToUTF8;
 };
 
 /*

@@ -149,6 +149,8 @@ static int db_open(struct bp_index *ix, struct bp_error *err)
 	sqlite3_limit(ix->db, SQLITE_LIMIT_EXPR_DEPTH, 200);
 	sqlite3_limit(ix->db, SQLITE_LIMIT_ATTACHED, 0);
 	sqlite3_busy_timeout(ix->db, (int)(timeout * 1000));
+	if (bp_index_add_functions(ix->db, err))
+		return BP_EDB;
 	/* A file being built from scratch, renamed into place only when whole, needs no
 	 * journal: a crash leaves the old index as it was. */
 	rc = sqlite3_exec(ix->db, ix->building ? "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
@@ -371,18 +373,21 @@ static int delete_row(struct bp_index *ix, sqlite3_int64 id, struct bp_error *er
 	return 0;
 }
 
-/* Warnings about one source's files, prefixed with the peer's name. */
+/* Warnings about one source's files, prefixed with the peer's name and commit. */
 struct warn_ctx {
 	const struct bp_warn *to;
-	const char *source;
+	const struct bp_source *src;
 };
 
 static void source_warn(void *payload, const char *msg)
 {
 	struct warn_ctx *w = payload;
+	char hex[GIT_OID_HEXSZ + 1] = "";
 
-	if (w->source && *w->source)
-		bp_warn(w->to, "peer '%s': %s", w->source, msg);
+	if (w->src->has_commit)
+		git_oid_tostr(hex, sizeof(hex), &w->src->commit);
+	if (*w->src->name)
+		bp_warn(w->to, "peer '%s' (commit %.7s): %s", w->src->name, hex, msg);
 	else
 		bp_warn(w->to, "%s", msg);
 }
@@ -458,7 +463,7 @@ static int store_parsed(struct bp_index *ix, const struct bp_source *src,
 			sqlite3_int64 source_id, const char *path, const char *blob, int overlay,
 			struct parsed *p, struct bp_error *err)
 {
-	struct warn_ctx wc = {bp_kb_warn(ix->kb), src->name};
+	struct warn_ctx wc = {bp_kb_warn(ix->kb), src};
 	struct bp_buf tags = BP_BUF_INIT;
 	const struct bp_article *a = p->a;
 	sqlite3_stmt *st;
@@ -568,8 +573,10 @@ struct target {
 
 /* Load a blob of a peer or of HEAD, checking its size before reading it. */
 static int load_blob(char **out, size_t *len, struct bp_index *ix, const git_oid *id,
-		     const char *source, const char *path, struct bp_error *err)
+		     const struct bp_source *src, const char *path, struct bp_error *err)
 {
+	struct warn_ctx wc = {bp_kb_warn(ix->kb), src};
+	char why[600];
 	git_odb *odb = NULL;
 	git_odb_object *obj = NULL;
 	git_object_t type;
@@ -585,12 +592,11 @@ static int load_blob(char **out, size_t *len, struct bp_index *ix, const git_oid
 		goto out;
 	}
 	if (type != GIT_OBJECT_BLOB || size > BP_PEER_MAX_BLOB) {
-		if (*source)
-			bp_warn(bp_kb_warn(ix->kb), "peer '%s': %s: skipped (%s)", source, path,
-				type != GIT_OBJECT_BLOB ? "not a file" : "larger than 4 MiB");
-		else
-			bp_warn(bp_kb_warn(ix->kb), "%s: skipped (%s)", path,
-				type != GIT_OBJECT_BLOB ? "not a file" : "larger than 4 MiB");
+		/* Said as the tree comparison says what it leaves out. */
+		snprintf(why, sizeof(why), "skipped '%s': %s", path,
+			 type != GIT_OBJECT_BLOB ? "a file entry that names a folder or a commit"
+						 : "larger than 4 MiB");
+		source_warn(&wc, why);
 		rc = 1;
 		goto out;
 	}
@@ -925,7 +931,7 @@ static int sync_path(struct bp_index *ix, const struct bp_source *src, sqlite3_i
 			goto out;
 	}
 	if (!t.data)
-		rc = load_blob(&t.data, &t.len, ix, &t.blob, src->name, path, err);
+		rc = load_blob(&t.data, &t.len, ix, &t.blob, src, path, err);
 	if (!rc && pl) {
 		/* The parser thread takes it from here; storing follows in order. */
 		rc = pipe_submit(pl, path, hex, t.overlay, t.data, t.len, err);
@@ -1326,6 +1332,41 @@ out:
 	return rc;
 }
 
+/*
+ * Bring one peer up to date, or leave it as it was: a peer whose commit cannot be read (a
+ * tree git cannot parse at its root, an object missing) must not stop the update of the
+ * other sources, nor take its tips as they were out of the index. Its rows are rolled back to
+ * where they were and it is said once; as its commit stays the one indexed, the next update
+ * tries it again.
+ */
+static int update_peer(struct bp_index *ix, const struct bp_source *src,
+		       const struct bp_progress *progress, struct bp_error *err)
+{
+	char hex[GIT_OID_HEXSZ + 1] = "";
+	int rc;
+
+	rc = exec(ix, "SAVEPOINT peer", err);
+	if (rc)
+		return rc;
+	rc = update_source(ix, src, NULL, progress, err);
+	if (rc == BP_ENOMEM || rc == BP_EDB) {
+		sqlite3_exec(ix->db, "ROLLBACK TO peer; RELEASE peer", NULL, NULL, NULL);
+		return rc;
+	}
+	if (rc) {
+		if (src->has_commit)
+			git_oid_tostr(hex, sizeof(hex), &src->commit);
+		bp_warn(bp_kb_warn(ix->kb),
+			"peer '%s' (commit %.7s): not indexed, its tips as they were stay "
+			"searchable: %s",
+			src->name, hex, err->msg);
+		bp_error_clear(err);
+		ix->failed++;
+		rc = exec(ix, "ROLLBACK TO peer", err);
+	}
+	return rc ? rc : exec(ix, "RELEASE peer", err);
+}
+
 /* Whether anything is to be done: a source's commit moved, or the working tree changed. */
 static int needs_update(int *yes, struct bp_index *ix, const struct bp_source *src, size_t n,
 			const struct pathset *dirty, struct bp_error *err)
@@ -1470,8 +1511,10 @@ static int update(struct bp_index *ix, const struct bp_progress *progress, int *
 	rc = exec(ix, "BEGIN IMMEDIATE", err);
 	if (rc)
 		goto out;
-	for (i = 0; i <= npeers && !rc; i++)
-		rc = update_source(ix, &all[i], i == 0 ? &dirty : NULL, progress, err);
+	ix->failed = 0;
+	rc = update_source(ix, &all[0], &dirty, progress, err);
+	for (i = 1; i <= npeers && !rc; i++)
+		rc = update_peer(ix, &all[i], progress, err);
 	if (!rc)
 		rc = drop_gone_sources(ix, all, npeers + 1, err);
 	if (!rc)
@@ -1613,4 +1656,9 @@ int bp_index_drop_source(struct bp_index *ix, const char *name, struct bp_error 
 int bp_index_was_rebuilt(const struct bp_index *ix)
 {
 	return ix->rebuilt;
+}
+
+size_t bp_index_peers_failed(const struct bp_index *ix)
+{
+	return ix->failed;
 }

@@ -47,8 +47,12 @@ struct bp_index {
 	int rebuilt;     /* the file was (re)created by this process */
 	int building;    /* a rebuild into a new file, without a journal */
 	size_t changed;  /* articles (re)indexed by this process */
+	size_t failed;   /* peers the last update left as they were */
 	int recovered;   /* a read found the file damaged and rebuilt it (once a process) */
 };
+
+/* Register the SQL functions the queries use (bp_snippet) on a connection. In search.c. */
+int bp_index_add_functions(sqlite3 *db, struct bp_error *err);
 
 /* Prepare (once) and reset a kept statement. */
 int bp_index_prepare(sqlite3_stmt **out, struct bp_index *ix, enum ix_stmt which,

@@ -108,7 +108,48 @@ static int has_double_colon(const char *url)
 	return 0;
 }
 
+static int url_check(const char *url, const char *shown, struct bp_error *err);
+
+char *bp_peer_url_redacted(const char *url)
+{
+	const char *scheme = strstr(url, "://"), *host, *at, *colon;
+	struct bp_buf b = BP_BUF_INIT;
+
+	if (!scheme)
+		return bp_strdup(url); /* a path, or user@host:path: no password there */
+	host = scheme + 3;
+	at = host + strcspn(host, "/?#");
+	while (at > host && at[-1] != '@')
+		at--;
+	if (at == host)
+		return bp_strdup(url);
+	at--; /* the last '@' before the path: user information ends there */
+	colon = memchr(host, ':', (size_t)(at - host));
+	if (colon) {
+		bp_buf_add(&b, url, (size_t)(colon + 1 - url));
+		bp_buf_addstr(&b, "***");
+	} else if (has_prefix(url, "http://") || has_prefix(url, "https://")) {
+		/* A token given as the user name, as git hosts take them. */
+		bp_buf_add(&b, url, (size_t)(host - url));
+		bp_buf_addstr(&b, "***");
+	} else {
+		bp_buf_add(&b, url, (size_t)(at - url));
+	}
+	bp_buf_addstr(&b, at);
+	return bp_buf_detach(&b, NULL);
+}
+
 int bp_peer_url_check(const char *url, struct bp_error *err)
+{
+	char *shown = bp_peer_url_redacted(url);
+	int rc = url_check(url, shown ? shown : "(the URL)", err);
+
+	bp_free(shown);
+	return rc;
+}
+
+/* bp_peer_url_check, naming the URL as `shown` (its secrets hidden) in messages. */
+static int url_check(const char *url, const char *shown, struct bp_error *err)
 {
 	size_t i, n = strlen(url);
 	const char *colon, *slash, *why = NULL;
@@ -123,14 +164,14 @@ int bp_peer_url_check(const char *url, struct bp_error *err)
 					    "peer URL contains a control character");
 	if (url[0] == '-')
 		return bp_error_set(err, BP_EINVALID,
-				    "refusing peer URL '%s': it looks like an option", url);
+				    "refusing peer URL '%s': it looks like an option", shown);
 	/* git's "transport::address" runs a helper program (ext:: runs any command). An IPv6
 	 * address in brackets ([::1]) is not one. */
 	if (has_double_colon(url))
 		return bp_error_set(err, BP_EINVALID,
 				    "refusing peer URL '%s': transports that run commands are not "
 				    "allowed",
-				    url);
+				    shown);
 	if (has_prefix(url, "https://") || has_prefix(url, "http://") ||
 	    has_prefix(url, "ssh://") || has_prefix(url, "git://") || has_prefix(url, "file://")) {
 		const char *rest = strstr(url, "://") + 3;
@@ -148,7 +189,7 @@ int bp_peer_url_check(const char *url, struct bp_error *err)
 		/* ssh://-oProxyCommand=... would reach ssh as an option. */
 		if (!authority_ok(rest, len, !has_prefix(url, "file://"), &why))
 			return bp_error_set(err, BP_EINVALID, "refusing peer URL '%s': it has %s",
-					    url, why);
+					    shown, why);
 		return 0;
 	}
 	colon = strchr(url, ':');
@@ -157,7 +198,7 @@ int bp_peer_url_check(const char *url, struct bp_error *err)
 		return bp_error_set(err, BP_EINVALID,
 				    "refusing peer URL '%s': use a path, file://, git://, http://, "
 				    "https://, ssh:// or user@host:path",
-				    url);
+				    shown);
 	if (colon && (!slash || colon < slash)) {
 		/* scp-style [user@]host:path, the host maybe in brackets: [host]:path */
 		size_t len = (size_t)(colon - url);
@@ -166,7 +207,7 @@ int bp_peer_url_check(const char *url, struct bp_error *err)
 			len = (size_t)(strchr(url, ']') - url) + 1;
 		if (!authority_ok(url, len, 0, &why))
 			return bp_error_set(err, BP_EINVALID, "refusing peer URL '%s': it has %s",
-					    url, why);
+					    shown, why);
 		return 0;
 	}
 	return 0; /* a local path */
@@ -302,6 +343,7 @@ int bp_peer_list(struct bp_kb *kb, int (*fn)(const struct bp_peer_info *p, void 
 	for (i = 0; i < names.count && !rc; i++) {
 		struct bp_peer_info p = {0};
 		git_buf url = GIT_BUF_INIT, sector = GIT_BUF_INIT, branch = GIT_BUF_INIT;
+		char *shown = NULL;
 		git_reference *ref = NULL;
 		git_object *obj = NULL;
 		char hex[GIT_OID_HEXSZ + 1];
@@ -310,8 +352,12 @@ int bp_peer_list(struct bp_kb *kb, int (*fn)(const struct bp_peer_info *p, void 
 		p.role = bp_peer_is_shared(cfg, p.name) ? BP_PEER_SHARED : BP_PEER_SUBSCRIBED;
 		bp_buf_truncate(&key, 0);
 		bp_buf_addf(&key, "remote.%s.url", p.name);
-		if (!bp_buf_oom(&key) && git_config_get_string_buf(&url, cfg, key.ptr) == 0)
-			p.url = url.ptr;
+		if (!bp_buf_oom(&key) && git_config_get_string_buf(&url, cfg, key.ptr) == 0 &&
+		    !(p.url = shown = bp_peer_url_redacted(url.ptr))) {
+			rc = bp_error_nomem(err);
+			git_buf_dispose(&url);
+			break;
+		}
 		bp_buf_truncate(&key, 0);
 		bp_buf_addf(&key, "remote.%s.bestpracticesector", p.name);
 		if (!bp_buf_oom(&key) && git_config_get_string_buf(&sector, cfg, key.ptr) == 0)
@@ -335,6 +381,7 @@ int bp_peer_list(struct bp_kb *kb, int (*fn)(const struct bp_peer_info *p, void 
 		git_object_free(obj);
 		git_reference_free(ref);
 		git_buf_dispose(&url);
+		bp_free(shown);
 		git_buf_dispose(&sector);
 		git_buf_dispose(&branch);
 	}

@@ -422,7 +422,8 @@ static int expected(struct expects *x, struct bp_index *ix, const struct bp_sour
 		if (x->oom)
 			return bp_error_nomem(err);
 	}
-	qsort(x->e, x->n, sizeof(*x->e), cmp_expect);
+	if (x->n) /* qsort(NULL, 0, ...) is undefined */
+		qsort(x->e, x->n, sizeof(*x->e), cmp_expect);
 	return 0;
 }
 

@@ -91,25 +91,57 @@ static int add_plain_text(struct bp_buf *b, cmark_node *root)
 	return bp_buf_oom(b) ? BP_ENOMEM : 0;
 }
 
+size_t bp_markdown_piece(const char *md, size_t len, size_t max)
+{
+	size_t i;
+
+	if (len <= max)
+		return len;
+	for (i = max; i > 1; i--)
+		if (md[i - 1] == '\n' && md[i - 2] == '\n')
+			return i;
+	for (i = max; i > 0; i--)
+		if (md[i - 1] == '\n')
+			return i;
+	/* One line longer than `max`: cut it between two characters. */
+	for (i = max; i > 0 && ((unsigned char)md[i] & 0xC0) == 0x80; i--)
+		;
+	return i ? i : max;
+}
+
 int bp_markdown_text(char **out, size_t *out_len, const char *md, size_t len,
 		     struct bp_error *err)
 {
 	struct bp_buf b = BP_BUF_INIT;
 	cmark_node *doc = NULL;
+	size_t off = 0, n;
 	int ret = BP_ENOMEM;
 
 	*out = NULL;
-	if (!(doc = parse_markdown(md, len)))
-		goto out;
-	if (add_plain_text(&b, doc))
-		goto out;
+	if (!md)
+		len = 0;
+	/*
+	 * cmark's tree costs up to a few hundred bytes per byte of input ("<!--" repeated: 650 MB
+	 * for 4 MB), so a long document is parsed a piece at a time, cut at blank lines. Only
+	 * a construct that spans a cut (a code block with blank lines, a list) can come out
+	 * otherwise than in one parse: this text is for the search index.
+	 */
+	do {
+		n = len ? bp_markdown_piece(md + off, len - off, BP_MARKDOWN_PIECE) : 0;
+		if (!(doc = parse_markdown(len ? md + off : NULL, n)) || add_plain_text(&b, doc))
+			goto out;
+		cmark_node_free(doc);
+		doc = NULL;
+		off += n;
+	} while (off < len);
 	if (!(*out = bp_buf_detach(&b, out_len)))
 		goto out;
 	ret = 0;
 out:
 	if (ret)
 		bp_error_nomem(err);
-	cmark_node_free(doc);
+	if (doc)
+		cmark_node_free(doc); /* not NULL-safe */
 	bp_buf_release(&b);
 	return ret;
 }

@@ -270,6 +270,130 @@ int bp_index_list(struct bp_index *ix, const struct bp_filter *f, bp_hit_fn fn, 
 /* The bm25 weights of the FTS5 columns: title above tags above body. */
 #define BM25 "bm25(fts, 10.0, 5.0, 1.0, 0.5, 0.5)"
 
+/*
+ * FTS5's snippet() scores a window at each match of the row against every other match: its
+ * cost is the square of the matches. A peer's article of "word " 800 000 times made a search
+ * for "word" take many minutes. Rows with more matches than this get bp_snippet() instead.
+ */
+#define LONG_SNIPPET_MIN 100
+
+/* The snippet of a row with many matches, bp_snippet(): see long_snippet(). */
+#define SNIPPET(col)                                                                         \
+	"coalesce(bp_snippet(fts, " col ", ?1, ?2, '…', ?3), snippet(fts, " col                \
+	", ?1, ?2, '…', ?3))"
+
+struct window {
+	int first, last; /* the tokens shown */
+	const unsigned char *hit; /* by token - first: a match */
+	const char *text;
+	struct bp_buf *out;
+	const char *open, *close;
+	int token;       /* tokens seen */
+	int end;         /* byte after the last token written */
+	int more;        /* there is text after the window */
+};
+
+static int window_token(void *payload, int tflags, const char *tok, int ntok, int start, int end)
+{
+	struct window *w = payload;
+	int i;
+
+	(void)tok;
+	(void)ntok;
+	if (tflags & FTS5_TOKEN_COLOCATED)
+		return SQLITE_OK;
+	i = w->token++;
+	if (i < w->first)
+		return SQLITE_OK;
+	if (i > w->last) {
+		w->more = 1;
+		return SQLITE_DONE; /* the rest of the text is not needed */
+	}
+	if (w->end >= 0)
+		bp_buf_add(w->out, w->text + w->end, (size_t)(start - w->end));
+	if (w->hit[i - w->first])
+		bp_buf_addstr(w->out, w->open);
+	bp_buf_add(w->out, w->text + start, (size_t)(end - start));
+	if (w->hit[i - w->first])
+		bp_buf_addstr(w->out, w->close);
+	w->end = end;
+	return SQLITE_OK;
+}
+
+/*
+ * bp_snippet(fts, column, open, close, ellipsis, tokens): for a row with more than
+ * LONG_SNIPPET_MIN matches, `tokens` tokens of `column` around its first match there, the
+ * matches in them between `open` and `close`; NULL for other rows (snippet() does better).
+ * The cost is linear in the matches and in the text before the window.
+ */
+static void long_snippet(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+			 int nval, sqlite3_value **val)
+{
+	struct bp_buf out = BP_BUF_INIT;
+	struct window w;
+	unsigned char hit[64];
+	int ninst = 0, i, phrase, col, off, ntok, column, first = -1, n = 0, rc;
+
+	if (nval != 5 || api->xInstCount(fts, &ninst) != SQLITE_OK || ninst <= LONG_SNIPPET_MIN) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	column = sqlite3_value_int(val[0]);
+	ntok = sqlite3_value_int(val[4]);
+	if (ntok < 1 || ntok > (int)sizeof(hit))
+		ntok = (int)sizeof(hit);
+	for (i = 0; i < ninst; i++)
+		if (api->xInst(fts, i, &phrase, &col, &off) == SQLITE_OK && col == column &&
+		    (first < 0 || off < first))
+			first = off;
+	memset(&w, 0, sizeof(w));
+	w.first = first > ntok / 4 ? first - ntok / 4 : 0;
+	w.last = w.first + ntok - 1;
+	memset(hit, 0, sizeof(hit));
+	for (i = 0; i < ninst; i++)
+		if (api->xInst(fts, i, &phrase, &col, &off) == SQLITE_OK && col == column &&
+		    off >= w.first && off <= w.last)
+			hit[off - w.first] = 1;
+	w.hit = hit;
+	w.out = &out;
+	w.open = (const char *)sqlite3_value_text(val[1]);
+	w.close = (const char *)sqlite3_value_text(val[2]);
+	w.end = -1;
+	if (!w.open || !w.close || api->xColumnText(fts, column, &w.text, &n) != SQLITE_OK) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if (w.first > 0 && sqlite3_value_text(val[3]))
+		bp_buf_addstr(&out, (const char *)sqlite3_value_text(val[3]));
+	rc = api->xTokenize(fts, w.text, n, &w, window_token);
+	if (w.more && sqlite3_value_text(val[3]))
+		bp_buf_addstr(&out, (const char *)sqlite3_value_text(val[3]));
+	if (bp_buf_oom(&out))
+		sqlite3_result_error_nomem(ctx);
+	else if (rc != SQLITE_OK && rc != SQLITE_DONE)
+		sqlite3_result_error_code(ctx, rc);
+	else
+		sqlite3_result_text(ctx, bp_buf_cstr(&out), -1, SQLITE_TRANSIENT);
+	bp_buf_release(&out);
+}
+
+int bp_index_add_functions(sqlite3 *db, struct bp_error *err)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+		sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (!api || api->xCreateFunction(api, "bp_snippet", NULL, long_snippet, NULL) != SQLITE_OK)
+		return bp_db_error(err, db, rc, "cannot add the snippet function");
+	return 0;
+}
+
 static int search_once(struct bp_index *ix, const char *expr, const struct bp_search *s,
 		       bp_hit_fn fn, void *payload, size_t *total, struct bp_error *err)
 {
@@ -303,7 +427,7 @@ static int search_once(struct bp_index *ix, const char *expr, const struct bp_se
 	sql_filter(&q, s->filter);
 	sql_add(&q, " ORDER BY 3 DESC, 2 LIMIT ?5) ");
 	sql_add(&q, "SELECT *, " ROW_JSON ", 'score', score, 'snippet', snip) FROM (SELECT "
-		    ROW_COLUMNS ", snippet(fts, 2, ?1, ?2, '…', ?3) AS snip, round(-top.b, 4) "
+		    ROW_COLUMNS ", " SNIPPET("2") " AS snip, round(-top.b, 4) "
 		    "AS score, top.direct AS direct FROM top JOIN fts ON fts.rowid = top.rid "
 		    "JOIN articles a ON a.id = top.rid JOIN sources s ON s.id = a.source "
 		    "WHERE fts MATCH ?4) ORDER BY direct DESC, score DESC, aid");
@@ -632,13 +756,13 @@ int bp_index_get(struct bp_index *ix, const char *id, bp_hit_fn fn, void *payloa
 int bp_index_read(char **out, size_t *len, struct bp_index *ix, const char *id,
 		  struct bp_error *err)
 {
-	struct bp_source *peers = NULL;
 	char *source = NULL, *path = NULL;
-	git_commit *commit = NULL;
-	git_tree *tree = NULL;
-	git_tree_entry *entry = NULL;
-	git_blob *blob = NULL;
-	size_t npeers = 0, i;
+	sqlite3_stmt *st = NULL;
+	git_odb *odb = NULL;
+	git_odb_object *obj = NULL;
+	git_object_t type;
+	git_oid blob;
+	size_t size = 0;
 	int rc;
 
 	*out = NULL;
@@ -649,48 +773,50 @@ int bp_index_read(char **out, size_t *len, struct bp_index *ix, const char *id,
 		rc = bp_kb_read(out, len, ix->kb, path, err);
 		goto out;
 	}
-	rc = bp_peer_sources(&peers, &npeers, ix->kb, err);
-	if (rc)
-		goto out;
-	for (i = 0; i < npeers && strcmp(peers[i].name, source); i++)
-		;
-	if (i == npeers || !peers[i].has_commit) {
-		rc = bp_error_set(err, BP_ENOTFOUND, "no article '%s'", id);
-		goto out;
-	}
-	rc = git_commit_lookup(&commit, ix->kb->repo, &peers[i].commit);
-	if (rc == 0)
-		rc = git_commit_tree(&tree, commit);
-	if (rc == 0)
-		rc = git_tree_entry_bypath(&entry, tree, path);
-	if (rc == GIT_ENOTFOUND) {
-		rc = bp_error_set(err, BP_ENOTFOUND, "no article '%s'", id);
+	/*
+	 * A peer's tip is read by the blob id the index recorded: the very file that was indexed,
+	 * whatever the peer's tree holds beside it (a duplicate entry of the same name, entries
+	 * out of order that a lookup by path would miss), and even while a newer commit of the
+	 * peer could not be indexed.
+	 */
+	rc = sqlite3_prepare_v2(ix->db,
+				"SELECT a.blob FROM articles a JOIN sources s ON s.id = a.source "
+				"WHERE s.name = ? AND a.path = ?",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = bp_db_error(err, ix->db, rc, "cannot look up an article");
 		goto out;
 	}
-	if (rc == 0 && git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
-		rc = bp_error_set(err, BP_ENOTFOUND, "no article '%s'", id);
+	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW || git_oid_fromstr(&blob, col(st, 0)) < 0) {
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE
+			     ? bp_error_set(err, BP_ENOTFOUND, "no article '%s'", id)
+			     : bp_db_error(err, ix->db, rc, "cannot look up an article");
+		goto out;
+	}
+	rc = git_repository_odb(&odb, ix->kb->repo);
+	if (rc == 0)
+		rc = git_odb_read_header(&size, &type, odb, &blob);
+	if (rc == 0 && (type != GIT_OBJECT_BLOB || size > BP_PEER_MAX_BLOB)) {
+		rc = bp_error_set(err, BP_EINVALID, "'%s' is not a file of at most %u MiB", id,
+				  BP_PEER_MAX_BLOB >> 20);
 		goto out;
 	}
 	if (rc == 0)
-		rc = git_blob_lookup(&blob, ix->kb->repo, git_tree_entry_id(entry));
+		rc = git_odb_read(&obj, odb, &blob);
 	if (rc < 0) {
 		rc = bp_git_error(err, rc, "cannot read '%s'", id);
 		goto out;
 	}
-	if (git_blob_rawsize(blob) > BP_PEER_MAX_BLOB) {
-		rc = bp_error_set(err, BP_EINVALID, "'%s' is larger than %u MiB", id,
-				  BP_PEER_MAX_BLOB >> 20);
-		goto out;
-	}
-	*len = (size_t)git_blob_rawsize(blob);
-	*out = bp_strndup(git_blob_rawcontent(blob), *len);
+	*len = git_odb_object_size(obj);
+	*out = bp_strndup(git_odb_object_data(obj), *len);
 	rc = *out ? 0 : bp_error_nomem(err);
 out:
-	git_blob_free(blob);
-	git_tree_entry_free(entry);
-	git_tree_free(tree);
-	git_commit_free(commit);
-	bp_sources_free(peers, npeers);
+	sqlite3_finalize(st);
+	git_odb_object_free(obj);
+	git_odb_free(odb);
 	bp_free(source);
 	bp_free(path);
 	return rc;

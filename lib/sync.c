@@ -22,6 +22,7 @@
 #include "bp/sync.h"
 #include "index_internal.h"
 #include "kb_internal.h"
+#include "localfetch.h"
 #include "tls.h"
 #include "treediff.h"
 
@@ -353,56 +354,92 @@ static int ref_commit(git_oid *out, git_repository *repo, const char *name)
 	return rc;
 }
 
-/* Count the articles of a tree (NULL: none). */
-static int count_cb(const char *root, const git_tree_entry *e, void *payload)
+/* Whether any remote-tracking branch of `peer` exists. */
+static int has_branches(struct bp_kb *kb, const char *peer)
 {
-	char path[4096];
+	git_reference_iterator *it = NULL;
+	const char *name;
+	size_t n = strlen(peer);
+	int yes = 0;
 
-	if (git_tree_entry_type(e) == GIT_OBJECT_BLOB &&
-	    (size_t)snprintf(path, sizeof(path), "%s%s", root, git_tree_entry_name(e)) <
-		    sizeof(path) &&
-	    bp_kb_is_article_path(path))
-		(*(size_t *)payload)++;
+	if (git_reference_iterator_new(&it, kb->repo) < 0)
+		return 0;
+	while (!yes && git_reference_next_name(&name, it) == 0)
+		yes = !strncmp(name, "refs/remotes/", 13) && !strncmp(name + 13, peer, n) &&
+		      name[13 + n] == '/';
+	git_reference_iterator_free(it);
+	return yes;
+}
+
+/* What the index would see change between two trees: the checked comparison's counts. */
+struct counts {
+	git_odb *odb;
+	size_t added, changed, removed;
+};
+
+/* Whether the index would read the blob `id`: a file, not larger than it reads. */
+static int indexable(git_odb *odb, const git_oid *id)
+{
+	git_object_t type;
+	size_t size;
+
+	if (!id)
+		return 0;
+	return !odb || (git_odb_read_header(&size, &type, odb, id) == 0 &&
+			type == GIT_OBJECT_BLOB && size <= BP_PEER_MAX_BLOB);
+}
+
+static int count_change(const char *path, const git_oid *old_id, const git_oid *new_id,
+			void *payload)
+{
+	struct counts *c = payload;
+	int was, is;
+
+	if (!bp_kb_is_article_path(path))
+		return 0;
+	was = indexable(c->odb, old_id);
+	is = indexable(c->odb, new_id);
+	if (!was && is)
+		c->added++;
+	else if (was && !is)
+		c->removed++;
+	else if (was && is)
+		c->changed++;
 	return 0;
 }
 
-static size_t count_articles(git_tree *tree)
-{
-	size_t n = 0;
-
-	if (tree)
-		git_tree_walk(tree, GIT_TREEWALK_PRE, count_cb, &n);
-	return n;
-}
-
-/* Articles added, changed and removed between two trees (either may be NULL). */
+/*
+ * Articles added, changed and removed between two trees (either may be NULL), counted by the
+ * index's own tree comparison, so that a report never counts what the index leaves out (a
+ * name such as 'law/a\b.md', a symbolic link, a file too large to read) or gives up on a
+ * tree libgit2 cannot diff.
+ */
 static int diff_counts(struct bp_kb *kb, git_tree *a, git_tree *b, size_t *added,
 		       size_t *changed, size_t *removed)
 {
-	git_diff *diff = NULL;
-	size_t i, n;
+	struct counts c = {NULL, 0, 0, 0};
+	struct bp_tree_diff_cb cb = {count_change, NULL, &c};
 	int rc;
 
-	*added = *changed = *removed = 0;
-	rc = git_diff_tree_to_tree(&diff, kb->repo, a, b, NULL);
-	if (rc < 0)
-		return rc;
-	n = git_diff_num_deltas(diff);
-	for (i = 0; i < n; i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		const char *path = d->new_file.path ? d->new_file.path : d->old_file.path;
+	if (git_repository_odb(&c.odb, kb->repo) < 0)
+		c.odb = NULL;
+	rc = bp_tree_diff(kb->repo, a, b, &cb, NULL);
+	git_odb_free(c.odb);
 
-		if (!bp_kb_is_article_path(path))
-			continue;
-		if (d->status == GIT_DELTA_ADDED)
-			(*added)++;
-		else if (d->status == GIT_DELTA_DELETED)
-			(*removed)++;
-		else
-			(*changed)++;
-	}
-	git_diff_free(diff);
-	return 0;
+	*added = c.added;
+	*changed = c.changed;
+	*removed = c.removed;
+	return rc;
+}
+
+/* Count the articles of a tree (NULL: none). */
+static size_t count_articles(struct bp_kb *kb, git_tree *tree)
+{
+	size_t n = 0, changed, removed;
+
+	if (tree)
+		diff_counts(kb, NULL, tree, &n, &changed, &removed);
+	return n;
 }
 
 static int commit_tree_of(git_tree **out, struct bp_kb *kb, const git_oid *id)
@@ -421,6 +458,7 @@ static int commit_tree_of(git_tree **out, struct bp_kb *kb, const git_oid *id)
 struct safety {
 	char bad[1024];
 	const char *why;
+	char why_buf[600];
 };
 
 static int safety_cb(const char *root, const git_tree_entry *e, void *payload)
@@ -449,11 +487,47 @@ bad:
 	return -1;
 }
 
-/* Whether every name of a tree is safe to check out; *why and the path when not. */
-static int tree_safe(git_tree *tree, struct safety *s)
+static int safety_change(const char *path, const git_oid *old_id, const git_oid *new_id,
+			 void *payload)
 {
+	(void)path;
+	(void)old_id;
+	(void)new_id;
+	(void)payload;
+	return 0;
+}
+
+/* What the index's checked comparison leaves out is not checked out either. */
+static void safety_reject(const char *path, const char *why, void *payload)
+{
+	struct safety *s = payload;
+
+	if (s->why)
+		return;
+	snprintf(s->bad, sizeof(s->bad), "%s", path);
+	snprintf(s->why_buf, sizeof(s->why_buf), "%s", why);
+	s->why = s->why_buf;
+}
+
+/*
+ * Whether every name of a tree is safe to check out; *why and the path when not. Beyond the
+ * names, the tree must be what git writes: a name held twice, entries out of order, names
+ * that collide where case is ignored would make libgit2's merge take one entry for another
+ * (a duplicate of the base version hid the remote's change from it, and the merge then
+ * dropped the user's own edit of that file without a conflict).
+ */
+static int tree_safe(git_repository *repo, git_tree *tree, struct safety *s)
+{
+	struct bp_tree_diff_cb cb = {safety_change, safety_reject, s};
+
 	memset(s, 0, sizeof(*s));
-	return git_tree_walk(tree, GIT_TREEWALK_PRE, safety_cb, s) == 0;
+	if (git_tree_walk(tree, GIT_TREEWALK_PRE, safety_cb, s) != 0)
+		return 0;
+	if (bp_tree_diff(repo, NULL, tree, &cb, NULL) != 0 && !s->why) {
+		s->why = "a folder that cannot be read";
+		snprintf(s->bad, sizeof(s->bad), "%s", "(a folder)");
+	}
+	return s->why == NULL;
 }
 
 /* --- fetching -------------------------------------------------------------------------- */
@@ -470,9 +544,9 @@ static int fetch(struct sync_state *s, git_oid *tip, int *has, char **branch,
 	git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
 	git_buf head = GIT_BUF_INIT;
 	struct bp_buf spec = BP_BUF_INIT, ref = BP_BUF_INIT;
-	char *refspec;
+	char *refspec, *local = NULL, *local_head = NULL;
 	git_strarray specs;
-	int rc;
+	int rc, from_head = 0;
 
 	*has = 0;
 	*branch = NULL;
@@ -484,6 +558,30 @@ static int fetch(struct sync_state *s, git_oid *tip, int *has, char **branch,
 	rc = remote_urls_ok(remote, s->peer, err);
 	if (rc)
 		goto out;
+	/* A repository on this machine is read without libgit2's local transport, which would
+	 * honour its alternates (see localfetch.c). */
+	rc = bp_local_url_path(&local, git_remote_url(remote));
+	if (rc < 0) {
+		rc = bp_error_nomem(err);
+		goto out;
+	}
+	if (rc == 1) {
+		struct bp_local_fetch_opts lo = {s->peer, transfer_progress, s};
+
+		rc = bp_local_fetch(&local_head, s->kb, local, &lo, err);
+		if (rc) {
+			bp_error_prefix(err, "peer '%s': cannot fetch", s->peer);
+			goto out;
+		}
+		from_head = local_head != NULL;
+		if (local_head) {
+			*branch = local_head;
+			local_head = NULL;
+		} else {
+			*branch = config_get(s->kb, s->peer, "bestpracticebranch");
+		}
+		goto found;
+	}
 	bp_buf_addf(&spec, "+refs/heads/*:refs/remotes/%s/*", s->peer);
 	if (bp_buf_oom(&spec)) {
 		rc = bp_error_nomem(err);
@@ -507,18 +605,36 @@ static int fetch(struct sync_state *s, git_oid *tip, int *has, char **branch,
 	if (git_remote_default_branch(&head, remote) == 0 && head.ptr &&
 	    !strncmp(head.ptr, "refs/heads/", 11)) {
 		*branch = bp_strdup(head.ptr + 11);
-		if (*branch)
-			config_set(s->kb, s->peer, "bestpracticebranch", *branch);
+		from_head = *branch != NULL;
 	} else {
 		*branch = config_get(s->kb, s->peer, "bestpracticebranch");
 	}
+found:
 	if (*branch) {
 		bp_buf_addf(&ref, "refs/remotes/%s/%s", s->peer, *branch);
 		if (!bp_buf_oom(&ref) && ref_commit(tip, s->kb->repo, ref.ptr) == 0)
 			*has = 1;
 	}
+	/* A peer with branches but none to follow is broken, not empty: an empty peer would
+	 * take all of its tips out of the index. */
+	if (!*has && has_branches(s->kb, s->peer)) {
+		if (*branch)
+			rc = bp_error_set(err, BP_EGIT,
+					  "peer '%s': its HEAD names branch '%s', which it does not "
+					  "have; nothing to follow",
+					  s->peer, *branch);
+		else
+			rc = bp_error_set(err, BP_EGIT,
+					  "peer '%s': its HEAD names no branch; nothing to follow",
+					  s->peer);
+		goto out;
+	}
+	if (*has && from_head)
+		config_set(s->kb, s->peer, "bestpracticebranch", *branch);
 	rc = 0;
 out:
+	bp_free(local);
+	bp_free(local_head);
 	git_buf_dispose(&head);
 	bp_buf_release(&spec);
 	bp_buf_release(&ref);
@@ -557,7 +673,7 @@ static int sync_subscribed(struct sync_state *s, struct bp_sync_report *r, struc
 		r->rewritten = 1;
 	diff_counts(s->kb, old_tree, new_tree, &r->added, &r->changed, &r->removed);
 	{
-		size_t before = count_articles(old_tree);
+		size_t before = count_articles(s->kb, old_tree);
 
 		/* Most of a peer's tips gone at once is worth saying loudly. */
 		if (before >= 4 && r->removed * 2 > before)
@@ -1008,7 +1124,7 @@ static int deletion_guard(struct sync_state *s, git_commit *from, const git_oid 
 		return 0;
 	if (git_commit_tree(&a, from) < 0 || git_tree_lookup(&b, s->kb->repo, to_tree) < 0)
 		goto out;
-	before = count_articles(a);
+	before = count_articles(s->kb, a);
 	if (diff_counts(s->kb, a, b, &added, &changed, &removed) == 0 && before >= 2 &&
 	    removed * 2 > before)
 		rc = bp_error_set(err, BP_EREFUSED,
@@ -1023,14 +1139,14 @@ out:
 }
 
 /* Whether the tree of `c` holds any article. */
-static int has_articles(git_commit *c)
+static int has_articles(struct bp_kb *kb, git_commit *c)
 {
 	git_tree *t = NULL;
 	size_t n;
 
 	if (git_commit_tree(&t, c) < 0)
 		return 1;
-	n = count_articles(t);
+	n = count_articles(kb, t);
 	git_tree_free(t);
 	return n > 0;
 }
@@ -1156,7 +1272,7 @@ static int shared_round(struct sync_state *s, const char *local, struct bp_sync_
 		goto unlock;
 	}
 	/* Nothing a shared remote sends reaches the working tree unchecked. */
-	if (!tree_safe(their_tree, &safe)) {
+	if (!tree_safe(s->kb->repo, their_tree, &safe)) {
 		rc = bp_error_set(err, BP_EREFUSED,
 				  "peer '%s': not merged: '%s' is %s, which is never checked out",
 				  s->peer, safe.bad, safe.why ? safe.why : "unsafe");
@@ -1165,7 +1281,7 @@ static int shared_round(struct sync_state *s, const char *local, struct bp_sync_
 	if (git_commit_tree(&head_tree, head) == 0)
 		diff_counts(s->kb, head_tree, their_tree, &r->added, &r->changed, &r->removed);
 	if (git_graph_descendant_of(s->kb->repo, &tip, &head_id) == 1 ||
-	    (!has_articles(head) && tree_within(head, theirs))) {
+	    (!has_articles(s->kb, head) && tree_within(head, theirs))) {
 		/* Fast-forward; or a KB with no tips of its own takes the remote's history. */
 		r->fast_forward = git_graph_descendant_of(s->kb->repo, &tip, &head_id) == 1;
 		r->adopted_history = !r->fast_forward;

@@ -15,7 +15,7 @@ struct bp_tree_diff_cb {
 	 */
 	int (*change)(const char *path, const git_oid *old_id, const git_oid *new_id,
 		      void *payload);
-	/* An entry of the new tree that was left out, and why (a static string). */
+	/* An entry of the new tree that was left out, and why (valid during the call). */
 	void (*reject)(const char *path, const char *why, void *payload);
 	void *payload;
 };

@@ -69,6 +69,19 @@ void bp_buf_release(struct bp_buf *b);
  */
 int bp_buf_add_escaped(struct bp_buf *b, const char *s, size_t len, unsigned flags);
 
+/*
+ * Markdown is parsed at most this much at a time where only its text matters (the search
+ * index, a title from a heading): cmark's tree costs up to a few hundred bytes per byte.
+ */
+#define BP_MARKDOWN_PIECE (256u << 10)
+
+/*
+ * The length of the first piece of `len` bytes of Markdown to parse on its own: all of it
+ * when at most `max` bytes, else up to its last blank line within `max` bytes, else its last
+ * line end, else `max` (at a character boundary). In lib/render.c.
+ */
+size_t bp_markdown_piece(const char *md, size_t len, size_t max);
+
 /* Whether `s` (len bytes) is valid UTF-8; *bad gets the offset of the first bad byte. */
 int bp_utf8_valid(const char *s, size_t len, size_t *bad);
 

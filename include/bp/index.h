@@ -40,13 +40,20 @@ void bp_index_free(struct bp_index *ix);
 /*
  * Bring every source up to date with git: the own KB (HEAD, then the working tree's changes)
  * and every peer's remote-tracking commit. Articles that cannot be read are skipped with a
- * warning through the KB's warning callback. `progress` may be NULL.
+ * warning through the KB's warning callback; a peer whose commit cannot be read is left as it
+ * was, with a warning (see bp_index_peers_failed). `progress` may be NULL.
  */
 int bp_index_update(struct bp_index *ix, const struct bp_progress *progress,
 		    struct bp_error *err);
 
 /* Whether this process created the index file anew (missing, damaged or of another schema). */
 int bp_index_was_rebuilt(const struct bp_index *ix);
+
+/*
+ * The number of peers the last bp_index_update could not bring up to date (a commit it cannot
+ * read): each was said through the KB's warnings, and its tips as they were stay indexed.
+ */
+size_t bp_index_peers_failed(const struct bp_index *ix);
 
 /* Throw the index away and build it again from git. */
 int bp_index_rebuild(struct bp_index *ix, const struct bp_progress *progress,

@@ -62,4 +62,13 @@ int bp_escape(char **out, const char *s, size_t len, unsigned flags, struct bp_e
 /* Whether bp_escape() would change `s`. */
 int bp_needs_escape(const char *s, size_t len, unsigned flags);
 
+/*
+ * The same JSON text with what a terminal would obey, and JSON allows raw, written as \uXXXX
+ * escapes: DEL, the C1 controls (U+0080-U+009F) and the bidirectional controls. Control
+ * characters below U+0020 are escaped by any JSON writer already; bytes that are not UTF-8
+ * become \ufffd. `json` must be JSON text (these characters can only be inside its strings),
+ * and the result is the same JSON value. *out is released with bp_free().
+ */
+int bp_json_escape(char **out, const char *json, size_t len, struct bp_error *err);
+
 #endif

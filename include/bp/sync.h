@@ -30,6 +30,13 @@ int bp_peer_name_valid(const char *name);
  */
 int bp_peer_url_check(const char *url, struct bp_error *err);
 
+/*
+ * `url` as it may be shown: the password of its user information, or an http(s) user name
+ * (a token, as git hosts take them), written as "***". NULL when out of memory; bp_free().
+ * Every message and listing shows peer URLs this way.
+ */
+char *bp_peer_url_redacted(const char *url);
+
 enum bp_peer_role {
 	BP_PEER_SUBSCRIBED,
 	BP_PEER_SHARED,
@@ -45,7 +52,7 @@ int bp_peer_remove(struct bp_kb *kb, const char *name, struct bp_error *err);
 /* One peer as listed. Strings borrowed for the callback's duration; NULL when unset. */
 struct bp_peer_info {
 	const char *name;
-	const char *url;
+	const char *url;    /* with its secrets hidden (bp_peer_url_redacted) */
 	enum bp_peer_role role;
 	const char *sector;
 	const char *branch; /* the branch it is followed on, once known */

@@ -1022,8 +1022,15 @@ static void test_huge_inputs_are_refused(void)
 	CHECK_STR(strict_error(b.ptr, b.len), "law/x.md:1: front matter is larger than 64 KiB");
 	a = lenient(NAME, b.ptr, b.len, NULL, &w);
 	CHECK(a != NULL);
-	if (a)
+	if (a) {
+		size_t len;
+		const char *body = bp_article_body(a, &len);
+
 		CHECK(!bp_article_has_front_matter(a));
+		/* Ignored, and not taken for the body: the title comes from the heading after it. */
+		CHECK(len == 10 && !memcmp(body, "# Heading\n", 10));
+		CHECK_STR(bp_article_title(a), "Heading");
+	}
 	CHECK_STR(w.all, "law/x.md:1: front matter is larger than 64 KiB\n");
 	bp_article_free(a);
 

@@ -247,6 +247,57 @@ static void test_text_of_markdown(void)
 	bp_free(out);
 }
 
+/* JSON keeps its value; what a terminal would obey, and JSON allows raw, is escaped. */
+static void test_json_escape(void)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{"{\"t\":\"plain caf\xc3\xa9\"}", "{\"t\":\"plain caf\xc3\xa9\"}"},
+		{"{\"t\":\"csi\xc2\x9b" "31m\"}", "{\"t\":\"csi\\u009b31m\"}"},
+		{"{\"t\":\"abc\xe2\x80\xae" "fdp\"}", "{\"t\":\"abc\\u202efdp\"}"},
+		{"[\"\xe2\x81\xa6x\xe2\x81\xa9\",\"\xd8\x9c\"]", "[\"\\u2066x\\u2069\",\"\\u061c\"]"},
+		{"[\"del\x7f\"]", "[\"del\\u007f\"]"},
+		{"[\"bad \xff\"]", "[\"bad \\ufffd\"]"},
+		{"[\"esc \\u001b stays\"]", "[\"esc \\u001b stays\"]"},
+		{"[\"\xe2\x80\x8b zero width\"]", "[\"\xe2\x80\x8b zero width\"]"},
+	};
+	size_t i;
+	char *out;
+
+	for (i = 0; i < BP_ARRAY_SIZE(cases); i++) {
+		CHECK_INT(bp_json_escape(&out, cases[i].in, strlen(cases[i].in), NULL), 0);
+		CHECK_STR(out, cases[i].out);
+		bp_free(out);
+	}
+}
+
+/* A long document is parsed a piece at a time, cut at blank lines: the text is the same. */
+static void test_text_of_a_long_document(void)
+{
+	struct bp_buf md = BP_BUF_INIT, want = BP_BUF_INIT;
+	char *out = NULL;
+	size_t len = 0, i;
+
+	for (i = 0; md.len < 3 * BP_MARKDOWN_PIECE; i++) {
+		bp_buf_addf(&md, "Paragraph *number* %zu\nof two lines.\n\n", i);
+		bp_buf_addf(&want, "Paragraph number %zu of two lines.\n", i);
+	}
+	CHECK_INT(bp_markdown_text(&out, &len, md.ptr, md.len, NULL), 0);
+	CHECK(out && len == want.len && !memcmp(out, want.ptr, len));
+	bp_free(out);
+	/* One line longer than a piece is cut between two characters, never inside one. */
+	bp_buf_truncate(&md, 0);
+	while (md.len < 2 * BP_MARKDOWN_PIECE)
+		bp_buf_addstr(&md, "caf\xc3\xa9 ");
+	CHECK(bp_markdown_piece(md.ptr, md.len, BP_MARKDOWN_PIECE) < BP_MARKDOWN_PIECE + 1);
+	CHECK_INT(bp_markdown_text(&out, &len, md.ptr, md.len, NULL), 0);
+	CHECK(out && !strstr(out, "\xef\xbf\xbd"));
+	bp_free(out);
+	bp_buf_release(&md);
+	bp_buf_release(&want);
+}
+
 static void test_first_heading(void)
 {
 	static const struct {
@@ -591,6 +642,8 @@ int main(void)
 {
 	RUN(test_escape);
 	RUN(test_text_of_markdown);
+	RUN(test_json_escape);
+	RUN(test_text_of_a_long_document);
 	RUN(test_first_heading);
 	RUN(test_render_layout);
 	RUN(test_render_color);

@@ -1,6 +1,7 @@
 /* Unit tests of the shared helpers: buffers, UTF-8, errors, the allocation hook. */
 #include <stdlib.h>
 
+#include "bp/sync.h"
 #include "harness.h"
 #include "util.h"
 
@@ -35,6 +36,32 @@ static void test_buf_oom_is_sticky(void)
 	CHECK_INT(bp_buf_addstr(&b, "z"), 0);
 	CHECK_STR(bp_buf_cstr(&b), "z");
 	bp_buf_release(&b);
+}
+
+/* The secret of a URL is never shown: a password, or an http(s) user name (a token). */
+static void test_url_redacted(void)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{"https://user:s3cret@host.example/x.git", "https://user:***@host.example/x.git"},
+		{"https://ghp_T0KEN@host.example/x.git", "https://***@host.example/x.git"},
+		{"http://a:b@c@host/x", "http://a:***@host/x"},
+		{"ssh://git@host.example/x.git", "ssh://git@host.example/x.git"},
+		{"ssh://git:pw@host.example/x.git", "ssh://git:***@host.example/x.git"},
+		{"ext::https://user:s3cret@host/x", "ext::https://user:***@host/x"},
+		{"https://host.example/a@b", "https://host.example/a@b"},
+		{"git@host.example:tips.git", "git@host.example:tips.git"},
+		{"/srv/git/tips.git", "/srv/git/tips.git"},
+	};
+	size_t i;
+	char *out;
+
+	for (i = 0; i < BP_ARRAY_SIZE(cases); i++) {
+		out = bp_peer_url_redacted(cases[i].in);
+		CHECK_STR(out, cases[i].out);
+		bp_free(out);
+	}
 }
 
 static void test_utf8(void)
@@ -94,6 +121,7 @@ int main(void)
 {
 	RUN(test_buf_grows_and_formats);
 	RUN(test_buf_oom_is_sticky);
+	RUN(test_url_redacted);
 	RUN(test_utf8);
 	RUN(test_error_messages);
 	RUN(test_alloc_hook_counts);

@@ -215,8 +215,43 @@ static int file_nonempty(const char *dir, const char *name)
 }
 
 /*
- * Open the peer, then replace what libgit2 would consult of it: its configuration by an empty
- * one, its object database by one of its own loose and packed objects (no alternates).
+ * The configuration the peer is read with: never its own, only ours, which says one thing.
+ * The pack written into the KB is written without deltas (pack.windowMemory = 1 leaves the
+ * packbuilder's window a single object): compressing each article against its neighbours
+ * was most of the cost of a first sync, and a KB's objects are small text. The file lives in
+ * the KB's private folder.
+ */
+static int pack_config(git_config **out, struct fetch *f)
+{
+	static const char text[] = "# how bestpractice reads a local peer (not the peer's own)\n"
+				   "[pack]\n\twindowMemory = 1\n";
+	char *dir = NULL;
+	struct bp_buf path = BP_BUF_INIT;
+	FILE *fp;
+	int rc;
+
+	*out = NULL;
+	rc = bp_kb_private_dir(&dir, f->kb, f->err);
+	if (rc)
+		return -1;
+	bp_buf_addf(&path, "%s/peer-read.config", dir);
+	bp_free(dir);
+	if (bp_buf_oom(&path))
+		return -1;
+	fp = fopen(path.ptr, "w");
+	if (!fp || fputs(text, fp) < 0 || fclose(fp) != 0) {
+		bp_buf_release(&path);
+		return -1;
+	}
+	rc = git_config_open_ondisk(out, path.ptr);
+	bp_buf_release(&path);
+	return rc;
+}
+
+/*
+ * Open the peer, then replace what libgit2 would consult of it: its configuration by ours
+ * (pack_config), its object database by one of its own loose and packed objects (no
+ * alternates).
  */
 static int open_peer(struct fetch *f, const char *path)
 {
@@ -229,7 +264,7 @@ static int open_peer(struct fetch *f, const char *path)
 	rc = git_repository_open_ext(&f->peer, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
 	if (rc < 0)
 		return bp_git_error(f->err, rc, "cannot open the repository '%s'", path);
-	rc = git_config_new(&cfg);
+	rc = pack_config(&cfg, f);
 	if (rc == 0)
 		rc = git_repository_set_config(f->peer, cfg);
 	git_config_free(cfg);

@@ -130,15 +130,61 @@ static void finalize_all(struct bp_index *ix)
  * file is damaged and 3 when it has another schema version (either must be recreated), or 2
  * when another process was creating it.
  */
+/*
+ * Whether the index cannot be written here (a KB on read-only media, or another user's):
+ * then it is opened read-only and used as it is.
+ */
+static int cannot_write(const char *path)
+{
+	char dir[4096];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	return access(dir, W_OK) != 0 || (access(path, F_OK) == 0 && access(path, W_OK) != 0);
+}
+
+/* Open the index read-only and immutable (no journal, no -shm to create). */
+static int open_readonly(struct bp_index *ix)
+{
+	struct bp_buf uri = BP_BUF_INIT;
+	const char *p;
+	int rc;
+
+	bp_buf_addstr(&uri, "file:");
+	for (p = ix->path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			bp_buf_addf(&uri, "%%%02X", (unsigned char)*p);
+		else
+			bp_buf_addch(&uri, *p);
+	}
+	bp_buf_addstr(&uri, "?mode=ro&immutable=1");
+	if (bp_buf_oom(&uri))
+		return SQLITE_NOMEM;
+	rc = sqlite3_open_v2(uri.ptr, &ix->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	bp_buf_release(&uri);
+	return rc;
+}
+
 static int db_open(struct bp_index *ix, struct bp_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, version = -1, tables = 0;
 	double timeout = bp_kb_lock_timeout(ix->kb);
 
-	rc = sqlite3_open_v2(ix->path, &ix->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	ix->readonly = !ix->building && cannot_write(ix->path);
+	if (ix->readonly && access(ix->path, R_OK) != 0)
+		return bp_error_set(err, BP_EIO,
+				    "the knowledge base cannot be written here and has no search "
+				    "index yet ('%s')",
+				    ix->path);
+	rc = ix->readonly ? open_readonly(ix)
+			  : sqlite3_open_v2(ix->path, &ix->db,
+					    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK)
-		return damaged(rc) ? 1 : bp_db_error(err, ix->db, rc, "cannot open");
+		return damaged(rc) && !ix->readonly ? 1 : bp_db_error(err, ix->db, rc, "cannot open");
 	/* Defensive: the file is a cache anyone could have written. */
 	sqlite3_db_config(ix->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_db_config(ix->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
@@ -153,10 +199,11 @@ static int db_open(struct bp_index *ix, struct bp_error *err)
 		return BP_EDB;
 	/* A file being built from scratch, renamed into place only when whole, needs no
 	 * journal: a crash leaves the old index as it was. */
-	rc = sqlite3_exec(ix->db, ix->building ? "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-					       : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-			  NULL,
-			  NULL, NULL);
+	rc = ix->readonly ? SQLITE_OK
+			  : sqlite3_exec(ix->db,
+					 ix->building ? "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+						      : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+					 NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(ix->db, "PRAGMA user_version", -1, &st, NULL);
 	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -177,6 +224,11 @@ static int db_open(struct bp_index *ix, struct bp_error *err)
 		return damaged(rc) ? 1 : bp_db_error(err, ix->db, rc, "cannot open");
 	if (version == BP_INDEX_SCHEMA)
 		return 0;
+	if (ix->readonly)
+		return bp_error_set(err, BP_EIO,
+				    "the knowledge base cannot be written here and its search index "
+				    "is of another version ('%s')",
+				    ix->path);
 	if (version != 0 || tables != 0)
 		return 3; /* another version: rebuilt, as the index is only a cache */
 	rc = sqlite3_exec(ix->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
@@ -1508,6 +1560,12 @@ static int update(struct bp_index *ix, const struct bp_progress *progress, int *
 	rc = needs_update(&yes, ix, all, npeers + 1, &dirty, err);
 	if (rc || !yes)
 		goto out;
+	if (ix->readonly) {
+		/* Nothing can be written: the index serves as it is, and the user is told. */
+		bp_warn(bp_kb_warn(ix->kb), "the knowledge base cannot be written here: the search "
+			"index is not up to date with its latest changes");
+		goto out;
+	}
 	rc = exec(ix, "BEGIN IMMEDIATE", err);
 	if (rc)
 		goto out;
@@ -1565,6 +1623,9 @@ int bp_index_rebuild(struct bp_index *ix, const struct bp_progress *progress,
 	size_t n = strlen(path) + 8;
 	int fd, rc;
 
+	if (ix->readonly)
+		return bp_error_set(err, BP_EIO, "the knowledge base cannot be written here: "
+				    "its index cannot be rebuilt");
 	tmp = bp_malloc(n);
 	if (!tmp)
 		return bp_error_nomem(err);

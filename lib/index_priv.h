@@ -46,6 +46,7 @@ struct bp_index {
 	sqlite3_stmt *stmt[ST_COUNT];
 	int rebuilt;     /* the file was (re)created by this process */
 	int building;    /* a rebuild into a new file, without a journal */
+	int readonly;    /* the KB cannot be written here: the index is used as it is */
 	size_t changed;  /* articles (re)indexed by this process */
 	size_t failed;   /* peers the last update left as they were */
 	int recovered;   /* a read found the file damaged and rebuilt it (once a process) */

@@ -239,6 +239,18 @@ oom:
 	return bp_error_nomem(err);
 }
 
+/* Whether `dir` holds a git directory that another user owns (git's safe.directory case). */
+static int owned_by_another(const char *dir)
+{
+	char *gitdir = path_join(dir, ".git");
+	struct stat st;
+	int yes;
+
+	yes = gitdir && stat(gitdir, &st) == 0 && st.st_uid != geteuid();
+	bp_free(gitdir);
+	return yes;
+}
+
 int bp_kb_open(struct bp_kb **out, const char *dir, struct bp_error *err)
 {
 	git_repository *repo = NULL;
@@ -247,6 +259,14 @@ int bp_kb_open(struct bp_kb **out, const char *dir, struct bp_error *err)
 	*out = NULL;
 	git_libgit2_init();
 	rc = git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+	if (rc == GIT_ENOTFOUND && owned_by_another(dir)) {
+		/* libgit2 says only that a config value was not found. */
+		rc = bp_error_set(err, BP_EINVALID,
+				  "git refuses '%s': it belongs to another user (if you trust it: "
+				  "git config --global --add safe.directory %s)",
+				  dir, dir);
+		goto fail;
+	}
 	if (rc == GIT_ENOTFOUND) {
 		rc = bp_error_set(err, BP_ENOTFOUND,
 				  "no knowledge base at '%s' (create one with 'bestpractice init')",

@@ -70,7 +70,7 @@ MAN_PAGES = $(wildcard man/*.[157])
 BENCH_GEN = $(BUILD)/bench/gen
 N ?= 10000
 
-.PHONY: all check test unit lint headertest deps demo install uninstall clean bench fuzz fuzz-run
+.PHONY: all check test unit lint headertest deps demo install uninstall clean bench fuzz valgrind fuzz-run
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/bestpractice
@@ -123,6 +123,12 @@ test: all unit headertest lint $(BENCH_GEN)
 
 check: deps
 	@$(MAKE) --no-print-directory test
+
+# The end-to-end tests with every run of the program under valgrind's memcheck (slow: tens
+# of minutes; not part of check). TESTS names some: make valgrind TESTS="t0020 t0100".
+valgrind: all
+	@command -v valgrind >/dev/null || { echo "valgrind is needed: scripts/install-deps bench"; exit 3; }
+	@VALGRIND=1 BUILD=$(BUILD) bash tests/run $(TESTS)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -187,19 +187,7 @@ int bp_adopt(char **out_id, struct bp_kb *kb, const char *peer_id, const char *s
 		rc = bp_git_error(err, rc, "cannot read peer '%s'", peer);
 		goto out;
 	}
-	{
-		git_config *cfg = NULL;
-		git_buf v = GIT_BUF_INIT;
-		struct bp_buf key = BP_BUF_INIT;
-
-		bp_buf_addf(&key, "remote.%s.bestpracticesector", peer);
-		if (!bp_buf_oom(&key) && git_repository_config_snapshot(&cfg, kb->repo) == 0 &&
-		    git_config_get_string_buf(&v, cfg, key.ptr) == 0)
-			default_sector = bp_strdup(v.ptr);
-		git_buf_dispose(&v);
-		git_config_free(cfg);
-		bp_buf_release(&key);
-	}
+	default_sector = bp_kb_remote_config(kb, peer, "bestpracticesector");
 	lenient.default_sector = default_sector;
 	rc = bp_article_parse(&a, path, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
 			      &lenient, err);

@@ -32,6 +32,13 @@ void bp_sources_free(struct bp_source *s, size_t n);
  */
 int bp_remote_names(git_strarray *out, git_config *cfg, struct bp_error *err);
 
+/*
+ * remote.NAME.KEY as a new string (bp_free), or NULL when unset: from `cfg`, or from a
+ * snapshot of the KB's config.
+ */
+char *bp_remote_config(git_config *cfg, const char *name, const char *key);
+char *bp_kb_remote_config(struct bp_kb *kb, const char *name, const char *key);
+
 /* Whether the remote `name` is shared (merged and pushed) rather than subscribed. */
 int bp_peer_is_shared(git_config *cfg, const char *name);
 

@@ -342,8 +342,8 @@ int bp_peer_list(struct bp_kb *kb, int (*fn)(const struct bp_peer_info *p, void 
 		goto out;
 	for (i = 0; i < names.count && !rc; i++) {
 		struct bp_peer_info p = {0};
-		git_buf url = GIT_BUF_INIT, sector = GIT_BUF_INIT, branch = GIT_BUF_INIT;
-		char *shown = NULL;
+		git_buf url = GIT_BUF_INIT;
+		char *shown = NULL, *sector = NULL, *branch = NULL;
 		git_reference *ref = NULL;
 		git_object *obj = NULL;
 		char hex[GIT_OID_HEXSZ + 1];
@@ -358,14 +358,10 @@ int bp_peer_list(struct bp_kb *kb, int (*fn)(const struct bp_peer_info *p, void 
 			git_buf_dispose(&url);
 			break;
 		}
-		bp_buf_truncate(&key, 0);
-		bp_buf_addf(&key, "remote.%s.bestpracticesector", p.name);
-		if (!bp_buf_oom(&key) && git_config_get_string_buf(&sector, cfg, key.ptr) == 0)
-			p.sector = sector.ptr;
-		bp_buf_truncate(&key, 0);
-		bp_buf_addf(&key, "remote.%s.bestpracticebranch", p.name);
-		if (!bp_buf_oom(&key) && git_config_get_string_buf(&branch, cfg, key.ptr) == 0) {
-			p.branch = branch.ptr;
+		p.sector = sector = bp_remote_config(cfg, p.name, "bestpracticesector");
+		branch = bp_remote_config(cfg, p.name, "bestpracticebranch");
+		if (branch) {
+			p.branch = branch;
 			bp_buf_truncate(&key, 0);
 			bp_buf_addf(&key, "refs/remotes/%s/%s", p.name, p.branch);
 			if (!bp_buf_oom(&key) && git_reference_lookup(&ref, kb->repo, key.ptr) == 0 &&
@@ -382,8 +378,8 @@ int bp_peer_list(struct bp_kb *kb, int (*fn)(const struct bp_peer_info *p, void 
 		git_reference_free(ref);
 		git_buf_dispose(&url);
 		bp_free(shown);
-		git_buf_dispose(&sector);
-		git_buf_dispose(&branch);
+		bp_free(sector);
+		bp_free(branch);
 	}
 out:
 	bp_buf_release(&key);

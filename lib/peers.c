@@ -24,8 +24,7 @@ void bp_sources_free(struct bp_source *s, size_t n)
 	bp_free(s);
 }
 
-/* remote.NAME.KEY as a new string, or NULL. */
-static char *remote_config(git_config *cfg, const char *name, const char *key)
+char *bp_remote_config(git_config *cfg, const char *name, const char *key)
 {
 	git_buf v = GIT_BUF_INIT;
 	struct bp_buf k = BP_BUF_INIT;
@@ -36,6 +35,17 @@ static char *remote_config(git_config *cfg, const char *name, const char *key)
 		out = bp_strdup(v.ptr);
 	git_buf_dispose(&v);
 	bp_buf_release(&k);
+	return out;
+}
+
+char *bp_kb_remote_config(struct bp_kb *kb, const char *name, const char *key)
+{
+	git_config *cfg = NULL;
+	char *out = NULL;
+
+	if (git_repository_config_snapshot(&cfg, kb->repo) == 0)
+		out = bp_remote_config(cfg, name, key);
+	git_config_free(cfg);
 	return out;
 }
 
@@ -108,7 +118,7 @@ fail:
 
 int bp_peer_is_shared(git_config *cfg, const char *name)
 {
-	char *role = remote_config(cfg, name, "bestpracticerole");
+	char *role = bp_remote_config(cfg, name, "bestpracticerole");
 	int shared = role ? !strcmp(role, "shared") : !strcmp(name, "origin");
 
 	bp_free(role);
@@ -167,13 +177,13 @@ int bp_peer_sources(struct bp_source **out, size_t *n, struct bp_kb *kb, struct 
 		if (bp_peer_is_shared(cfg, names.strings[i]))
 			continue;
 		s[k].name = bp_strdup(names.strings[i]);
-		s[k].default_sector = remote_config(cfg, names.strings[i], "bestpracticesector");
+		s[k].default_sector = bp_remote_config(cfg, names.strings[i], "bestpracticesector");
 		if (!s[k].name) {
 			k++;
 			rc = bp_error_nomem(err);
 			goto out;
 		}
-		branch = remote_config(cfg, names.strings[i], "bestpracticebranch");
+		branch = bp_remote_config(cfg, names.strings[i], "bestpracticebranch");
 		s[k].has_commit =
 			tracking_commit(&s[k].commit, kb->repo, names.strings[i], branch) == 0;
 		bp_free(branch);

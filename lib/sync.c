@@ -321,23 +321,6 @@ static int config_set(struct bp_kb *kb, const char *peer, const char *key, const
 	return rc;
 }
 
-static char *config_get(struct bp_kb *kb, const char *peer, const char *key)
-{
-	git_config *cfg = NULL;
-	git_buf v = GIT_BUF_INIT;
-	struct bp_buf k = BP_BUF_INIT;
-	char *out = NULL;
-
-	bp_buf_addf(&k, "remote.%s.%s", peer, key);
-	if (!bp_buf_oom(&k) && git_repository_config_snapshot(&cfg, kb->repo) == 0 &&
-	    git_config_get_string_buf(&v, cfg, k.ptr) == 0)
-		out = bp_strdup(v.ptr);
-	git_buf_dispose(&v);
-	git_config_free(cfg);
-	bp_buf_release(&k);
-	return out;
-}
-
 /* The commit a ref points to; 0 when found. */
 static int ref_commit(git_oid *out, git_repository *repo, const char *name)
 {
@@ -578,7 +561,7 @@ static int fetch(struct sync_state *s, git_oid *tip, int *has, char **branch,
 			*branch = local_head;
 			local_head = NULL;
 		} else {
-			*branch = config_get(s->kb, s->peer, "bestpracticebranch");
+			*branch = bp_kb_remote_config(s->kb, s->peer, "bestpracticebranch");
 		}
 		goto found;
 	}
@@ -607,7 +590,7 @@ static int fetch(struct sync_state *s, git_oid *tip, int *has, char **branch,
 		*branch = bp_strdup(head.ptr + 11);
 		from_head = *branch != NULL;
 	} else {
-		*branch = config_get(s->kb, s->peer, "bestpracticebranch");
+		*branch = bp_kb_remote_config(s->kb, s->peer, "bestpracticebranch");
 	}
 found:
 	if (*branch) {
@@ -648,7 +631,7 @@ static int sync_subscribed(struct sync_state *s, struct bp_sync_report *r, struc
 {
 	git_tree *old_tree = NULL, *new_tree = NULL;
 	git_oid old, tip;
-	char *branch = NULL, *old_branch = config_get(s->kb, s->peer, "bestpracticebranch");
+	char *branch = NULL, *old_branch = bp_kb_remote_config(s->kb, s->peer, "bestpracticebranch");
 	struct bp_buf ref = BP_BUF_INIT;
 	int has_old = 0, has = 0, rc;
 

@@ -34,6 +34,20 @@ export PATH
 LSAN_OPTIONS="suppressions=$SHARED_DIR/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export LSAN_OPTIONS
 
+# VALGRIND=1 (make valgrind): every run of the program goes through valgrind's memcheck, and
+# any error or definite leak makes that run fail with exit status 99, so the test fails.
+if [ -n "${VALGRIND:-}" ]; then
+	mkdir -p "$TRASH/.valgrind-bin"
+	cat >"$TRASH/.valgrind-bin/bestpractice" <<VALGRIND
+#!/bin/sh
+exec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+	--suppressions="$SHARED_DIR/valgrind.supp" --log-file="$TRASH/.valgrind.%p" \
+	"$BUILD/bestpractice" "\$@"
+VALGRIND
+	chmod +x "$TRASH/.valgrind-bin/bestpractice"
+	PATH="$TRASH/.valgrind-bin:$PATH"
+fi
+
 git config --global user.name "A U Thor"
 git config --global user.email "author@example.org"
 git config --global init.defaultBranch main

@@ -8,6 +8,14 @@
 
 #include "bp/index.h"
 
+/*
+ * The id users type, as SQL over articles a joined to sources s: "law/x" for the own KB,
+ * "PEER:law/x" for a peer's article.
+ */
+#define BP_SQL_ID                                                                            \
+	"((CASE s.name WHEN '' THEN '' ELSE s.name || ':' END) || "                          \
+	"substr(a.path, 1, length(a.path) - 3))"
+
 /* Prepared statements kept for the life of the index, one slot each. */
 enum ix_stmt {
 	ST_SOURCE_GET,

@@ -200,8 +200,7 @@ static int row_of(sqlite3_int64 *rowid, char **sector, struct bp_index *ix, cons
 	*sector = NULL;
 	rc = sqlite3_prepare_v2(ix->db,
 				"SELECT a.id, a.sector FROM articles a JOIN sources s "
-				"ON s.id = a.source WHERE (CASE s.name WHEN '' THEN '' ELSE "
-				"s.name || ':' END) || substr(a.path, 1, length(a.path) - 3) = ?",
+				"ON s.id = a.source WHERE " BP_SQL_ID " = ?",
 				-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return bp_db_error(err, ix->db, rc, "cannot look up an article");

@@ -18,8 +18,7 @@
 /* The columns every listing selects, over articles a joined to sources s. */
 #define ROW_COLUMNS                                                                          \
 	"CASE s.name WHEN '' THEN NULL ELSE s.name END AS src, a.path AS path, "              \
-	"(CASE s.name WHEN '' THEN '' ELSE s.name || ':' END) || "                           \
-	"substr(a.path, 1, length(a.path) - 3) AS aid, a.title AS title, a.sector AS sector, " \
+	BP_SQL_ID " AS aid, a.title AS title, a.sector AS sector, "                           \
 	"(SELECT json_group_array(tag) FROM (SELECT tag FROM tags WHERE article = a.id "       \
 	"ORDER BY pos)) AS tj, a.author AS author, a.created AS created, a.updated AS updated"
 
@@ -108,8 +107,7 @@ static void sql_filter(struct sql *q, const struct bp_filter *f)
 		sql_bind(q, f->not_sector);
 	}
 	if (f->not_id) {
-		sql_add(q, " AND (CASE s.name WHEN '' THEN '' ELSE s.name || ':' END) || "
-			   "substr(a.path, 1, length(a.path) - 3) <> ");
+		sql_add(q, " AND " BP_SQL_ID " <> ");
 		sql_bind(q, f->not_id);
 	}
 }
@@ -633,8 +631,7 @@ static int resolve_once(char **out, struct bp_index *ix, const char *id, struct 
 		goto out;
 	if (strchr(path, '/')) {
 		rc = sqlite3_prepare_v2(ix->db,
-					"SELECT (CASE s.name WHEN '' THEN '' ELSE s.name || ':' END)"
-					" || substr(a.path, 1, length(a.path) - 3) FROM articles a "
+					"SELECT " BP_SQL_ID " FROM articles a "
 					"JOIN sources s ON s.id = a.source "
 					"WHERE s.name = ? AND a.path = ?",
 					-1, &st, NULL);
@@ -652,8 +649,7 @@ static int resolve_once(char **out, struct bp_index *ix, const char *id, struct 
 			goto out;
 		}
 		rc = sqlite3_prepare_v2(ix->db,
-					"SELECT (CASE s.name WHEN '' THEN '' ELSE s.name || ':' END)"
-					" || substr(a.path, 1, length(a.path) - 3) FROM articles a "
+					"SELECT " BP_SQL_ID " FROM articles a "
 					"JOIN sources s ON s.id = a.source "
 					"WHERE (?1 = '' OR s.name = ?1) "
 					"AND substr(a.path, -length(?2)) = ?2 "

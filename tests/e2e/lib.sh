@@ -41,7 +41,7 @@ if [ -n "${VALGRIND:-}" ]; then
 	cat >"$TRASH/.valgrind-bin/bestpractice" <<VALGRIND
 #!/bin/sh
 exec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-	--suppressions="$SHARED_DIR/valgrind.supp" --log-file="$TRASH/.valgrind.%p" \
+	--suppressions="$SHARED_DIR/valgrind.supp" --log-fd=2 \
 	"$BUILD/bestpractice" "\$@"
 VALGRIND
 	chmod +x "$TRASH/.valgrind-bin/bestpractice"

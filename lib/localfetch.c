@@ -17,11 +17,13 @@
  * moves. Nothing the peer holds is run: libgit2 runs no hooks, and the peer's configuration
  * is never consulted once the repository is open.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <git2/sys/odb_backend.h>
 #include <git2/sys/repository.h>
@@ -176,12 +178,31 @@ struct fetch {
 	git_odb *peer_odb, *our_odb;
 	git_packbuilder *pb;
 	struct oidset trees, blobs; /* seen, by the kind their entries name them as */
+	git_oid *queue;             /* the objects the KB lacks, for write_pack */
+	size_t nqueue, capqueue;
+	git_odb_backend *peer_pack; /* the peer's packs (owned by peer_odb) */
 	struct branch *br;
 	size_t nbr;
 	int borrows;  /* the peer has objects/info/alternates (ignored) */
 	int shallow;  /* the peer has a shallow file */
 	struct bp_error *err;
 };
+
+/* Queue an object for write_pack. */
+static int enqueue(struct fetch *f, const git_oid *id)
+{
+	if (f->nqueue == f->capqueue) {
+		size_t cap = f->capqueue ? f->capqueue * 2 : 1024;
+		git_oid *q = bp_realloc(f->queue, cap * sizeof(*q));
+
+		if (!q)
+			return BP_ENOMEM;
+		f->queue = q;
+		f->capqueue = cap;
+	}
+	git_oid_cpy(&f->queue[f->nqueue++], id);
+	return 0;
+}
 
 /* A tree still to read, and where it is (for messages). */
 struct pending {
@@ -278,9 +299,11 @@ static int open_peer(struct fetch *f, const char *path)
 		     file_nonempty(objects.ptr, "/info/http-alternates");
 	f->shallow = file_nonempty(common, "shallow");
 	rc = git_odb_new(&f->peer_odb);
-	if (rc == 0 && (rc = git_odb_backend_pack(&pack, objects.ptr)) == 0 &&
-	    (rc = git_odb_add_backend(f->peer_odb, pack, 2)) < 0) {
-		pack->free(pack);
+	if (rc == 0 && (rc = git_odb_backend_pack(&pack, objects.ptr)) == 0) {
+		if ((rc = git_odb_add_backend(f->peer_odb, pack, 2)) < 0)
+			pack->free(pack);
+		else
+			f->peer_pack = pack;
 	}
 	if (rc == 0 && (rc = git_odb_backend_loose(&loose, objects.ptr, -1, 0, 0, 0)) == 0 &&
 	    (rc = git_odb_add_backend(f->peer_odb, loose, 1)) < 0) {
@@ -486,8 +509,8 @@ static int take_object(struct fetch *f, const git_oid *id, const char *dir, cons
 		if (rc != GIT_PASSTHROUGH)
 			goto out;
 	}
-	if (rc == 0)
-		rc = git_packbuilder_insert(f->pb, id, NULL);
+	if (rc == 0 && enqueue(f, id))
+		return bp_error_nomem(f->err);
 out:
 	if (rc < 0) {
 		char *path = child_path(dir, name, len);
@@ -555,8 +578,8 @@ static int take_tree(struct fetch *f, const git_oid *root)
 			continue;
 		}
 		rc = git_odb_read(&obj, f->peer_odb, &t.id);
-		if (rc == 0)
-			rc = git_packbuilder_insert(f->pb, &t.id, NULL);
+		if (rc == 0 && enqueue(f, &t.id))
+			rc = bp_error_nomem(f->err);
 		if (rc < 0) {
 			rc = object_error(f, rc, &t.id, t.path);
 		} else if (git_odb_object_type(obj) != GIT_OBJECT_TREE) {
@@ -679,8 +702,8 @@ static int take_history(struct fetch *f)
 			if (!rc)
 				stack[n++] = *parent;
 		}
-		if (!rc && (rc = git_packbuilder_insert(f->pb, &id, NULL)) < 0)
-			rc = object_error(f, rc, &id, "");
+		if (!rc && enqueue(f, &id))
+			rc = bp_error_nomem(f->err);
 		if (!rc)
 			rc = take_tree(f, git_commit_tree_id(c));
 		git_commit_free(c);
@@ -703,12 +726,124 @@ static int pack_append(void *buf, size_t size, void *payload)
 	return po->wp->append(po->wp, buf, size, &po->stats);
 }
 
+static int count_object(const git_oid *id, void *payload)
+{
+	(void)id;
+	(*(size_t *)payload)++;
+	return 0;
+}
+
+/* Copy one file into the KB's objects folder: to a temporary name, then renamed. */
+static int copy_file(const char *from, const char *to)
+{
+	char tmp[4200], buf[65536];
+	FILE *in = NULL, *out = NULL;
+	size_t n;
+	int rc = -1;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", to);
+	in = fopen(from, "rb");
+	out = in ? fopen(tmp, "wb") : NULL;
+	if (!out)
+		goto done;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			goto done;
+	if (ferror(in))
+		goto done;
+	rc = fclose(out);
+	out = NULL;
+	if (rc == 0)
+		rc = rename(tmp, to);
+done:
+	if (in)
+		fclose(in);
+	if (out)
+		fclose(out);
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+/*
+ * The first fetch of a peer, done as git clones from a path: its packs are copied whole
+ * (.pack, then .idx, so that no index ever names a missing pack) instead of every object being
+ * read, compressed again and indexed again. Only when the walk found nothing wrong, the peer
+ * borrows nothing (no alternates) and is not shallow, and the KB lacks most of what its packs
+ * hold (at most twice as many objects as the walk queued, plus a little: so a peer cannot pour
+ * unrelated data in this way, and a later fetch of a few changes is not done by copying). What is still missing after
+ * the copy (loose objects) goes through the packbuilder as usual. Returns 1 when copied.
+ */
+static int copy_packs(struct fetch *f)
+{
+	struct bp_buf from = BP_BUF_INIT, to = BP_BUF_INIT, dir = BP_BUF_INIT;
+	struct dirent *de;
+	DIR *d = NULL;
+	size_t count = 0;
+	int copied = 0;
+
+	if (f->borrows || f->shallow || !f->peer_pack || !f->nqueue)
+		return 0;
+	if (f->peer_pack->foreach(f->peer_pack, count_object, &count) < 0 ||
+	    count > 2 * f->nqueue + 1000)
+		return 0;
+	bp_buf_addf(&dir, "%sobjects/pack", git_repository_commondir(f->peer));
+	if (bp_buf_oom(&dir) || !(d = opendir(dir.ptr)))
+		goto out;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		if (n < 6 || strcmp(de->d_name + n - 5, ".pack") || de->d_name[0] == '.')
+			continue;
+		for (const char *ext = ".pack";; ext = ".idx") {
+			bp_buf_truncate(&from, 0);
+			bp_buf_truncate(&to, 0);
+			bp_buf_addf(&from, "%s/%.*s%s", dir.ptr, (int)(n - 5), de->d_name, ext);
+			bp_buf_addf(&to, "%sobjects/pack/%.*s%s", git_repository_path(f->kb->repo),
+				    (int)(n - 5), de->d_name, ext);
+			if (bp_buf_oom(&from) || bp_buf_oom(&to) ||
+			    (access(to.ptr, F_OK) != 0 && copy_file(from.ptr, to.ptr) != 0))
+				goto out;
+			if (!strcmp(ext, ".idx"))
+				break;
+		}
+		copied = 1;
+	}
+out:
+	if (d)
+		closedir(d);
+	bp_buf_release(&from);
+	bp_buf_release(&to);
+	bp_buf_release(&dir);
+	if (copied) {
+		git_odb_refresh(f->our_odb);
+		/* Say what arrived, as a transfer would have. */
+		if (f->o->progress) {
+			git_indexer_progress stats;
+
+			memset(&stats, 0, sizeof(stats));
+			stats.total_objects = stats.received_objects = stats.indexed_objects =
+				(unsigned int)count;
+			f->o->progress(&stats, f->o->payload);
+		}
+	}
+	return copied;
+}
+
 /* Write the queued objects into the KB as one pack. */
 static int write_pack(struct fetch *f)
 {
 	struct pack_out po;
-	int rc;
+	size_t i;
+	int rc, copied = copy_packs(f);
 
+	for (i = 0; i < f->nqueue; i++) {
+		if (copied && has(f->our_odb, &f->queue[i]))
+			continue;
+		rc = git_packbuilder_insert(f->pb, &f->queue[i], NULL);
+		if (rc < 0)
+			return object_error(f, rc, &f->queue[i], "");
+	}
 	if (!git_packbuilder_object_count(f->pb))
 		return 0;
 	memset(&po, 0, sizeof(po));
@@ -822,6 +957,7 @@ int bp_local_fetch(char **head_branch, struct bp_kb *kb, const char *path,
 	bp_free(f.br);
 	oidset_release(&f.trees);
 	oidset_release(&f.blobs);
+	bp_free(f.queue);
 	git_packbuilder_free(f.pb);
 	git_odb_free(f.our_odb);
 	git_odb_free(f.peer_odb);

@@ -267,4 +267,32 @@ test_expect_success 'a KB made with git clone shares through its origin' '
 	test "$(committed a)" = 3
 '
 
+test_expect_success 'a first fetch copies a local peer'"'"'s packs, unless they hold mostly other things' '
+	bestpractice init packer >/dev/null &&
+	for i in 1 2 3; do
+		echo "Tip $i about packs." | bestpractice --kb packer add -t "Pack tip $i" -s law \
+			>/dev/null || return 1
+	done &&
+	git -C packer repack -a -d -q &&
+	bestpractice init copier >/dev/null &&
+	bestpractice --kb copier peer add packer "$TRASH/packer" >/dev/null &&
+	bestpractice --kb copier sync >/dev/null &&
+	ls packer/.git/objects/pack/*.pack >peer-packs &&
+	for p in $(cat peer-packs); do
+		test -f "copier/.git/objects/pack/$(basename "$p")" || return 1
+	done &&
+	test "$(bestpractice --kb copier list --peer packer | wc -l)" = 3 &&
+	git -C copier fsck --no-progress --no-dangling &&
+	# Thousands of objects no branch reaches: the walk takes only what it needs.
+	for i in $(seq 3000); do
+		printf "blob\ndata %d\njunk %05d\n\n" 11 "$i"
+	done | git -C packer fast-import --quiet &&
+	bestpractice init picky >/dev/null &&
+	bestpractice --kb picky peer add packer "$TRASH/packer" >/dev/null &&
+	bestpractice --kb picky sync >/dev/null &&
+	test "$(bestpractice --kb picky list --peer packer | wc -l)" = 3 &&
+	in_pack=$(git -C picky count-objects -v | sed -n "s/^in-pack: //p") &&
+	test "$in_pack" -lt 100
+'
+
 test_done

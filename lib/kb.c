@@ -222,6 +222,16 @@ static int kb_new(struct bp_kb **out, git_repository *repo, struct bp_error *err
 	 * indexed, which hashes each object), and neither do we.
 	 */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	/*
+	 * Memory: libgit2 keeps up to 256 MiB of parsed objects in its cache, and maps pack files
+	 * in windows of 1 GiB (a whole pack at once) up to 8 GiB; the pages of a pack read from
+	 * end to end (a first sync, a reindex) all count in the process's resident size. The
+	 * index reads each object once: a small cache, and 4 MiB windows of which at most
+	 * 32 MiB stay mapped, suffice.
+	 */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(8 << 20));
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)(4 << 20));
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(32 << 20));
 	kb->workdir = bp_strdup(git_repository_workdir(repo));
 	kb->gitdir = bp_strdup(git_repository_path(repo));
 	if (!kb->workdir || !kb->gitdir)

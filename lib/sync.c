@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,6 +43,9 @@ struct sync_state {
 	/* push */
 	int push_rejected;
 	char push_status[256];
+	/* https */
+	int tls_ready;
+	int https; /* the transfer under way is over https */
 };
 
 /* --- credentials ----------------------------------------------------------------------- */
@@ -254,6 +258,50 @@ static void callbacks_init(git_remote_callbacks *cb, struct sync_state *s)
 	 * ~/.ssh/known_hosts and https certificates the system does not trust. */
 }
 
+/*
+ * Ready TLS before the first transfer of a sync: the certificates git itself would trust
+ * for https, GIT_SSL_CAINFO or http.sslCAInfo (for a private or self-signed host), else
+ * the system's bundle.
+ */
+static int tls_prepare(struct sync_state *s, const char *url, struct bp_error *err)
+{
+	const char *env = getenv("GIT_SSL_CAINFO"), *home = getenv("HOME");
+	const char *file, *from = "GIT_SSL_CAINFO";
+	char *conf = NULL, path[4096];
+	int rc = 0;
+
+	s->https = url && !strncasecmp(url, "https://", 8);
+	if (s->tls_ready || !s->https)
+		return 0;
+	if (env && *env) {
+		file = env;
+	} else if (bp_kb_git_config(&conf, s->kb, "http.sslCAInfo", NULL) == 0 && *conf) {
+		/* A path in git's configuration may start with ~/, as git itself reads it. */
+		file = conf;
+		from = "http.sslCAInfo";
+		if (!strncmp(conf, "~/", 2) && home &&
+		    (size_t)snprintf(path, sizeof(path), "%s%s", home, conf + 1) < sizeof(path))
+			file = path;
+	} else {
+		free(conf);
+		bp_tls_load();
+		s->tls_ready = 1;
+		return 0;
+	}
+	/* Failing, every peer of this sync says so again: none goes without the CA asked for. */
+	if (!file_exists(file))
+		rc = bp_error_set(err, BP_ENETWORK,
+				  "peer '%s': certificate file '%s' (%s) is not there", s->peer,
+				  file, from);
+	else if (bp_tls_set_ca(file) < 0)
+		rc = bp_git_error(err, -1, "peer '%s': cannot read certificate file '%s'", s->peer,
+				  file);
+	else
+		s->tls_ready = 1;
+	free(conf);
+	return rc;
+}
+
 /* A transport error, in the user's terms, naming the peer; never a secret. */
 static int peer_error(struct sync_state *s, struct bp_error *err, int rc, const char *what)
 {
@@ -274,11 +322,21 @@ static int peer_error(struct sync_state *s, struct bp_error *err, int rc, const 
 				    s->peer, what, *s->auth_tried ? "tried " : "no credentials: ",
 				    *s->auth_tried ? s->auth_tried : hint);
 	}
-	if (rc == GIT_ECERTIFICATE)
-		return bp_error_set(err, BP_EAUTH,
-				    "peer '%s': %s: the host's identity could not be verified "
-				    "(for ssh, add it to ~/.ssh/known_hosts): %s",
-				    s->peer, what, msg);
+	if (rc == GIT_ECERTIFICATE) {
+		char *nl;
+
+		bp_error_set(err, BP_EAUTH,
+			     "peer '%s': %s: the host's identity could not be verified (%s): %s",
+			     s->peer, what,
+			     s->https ? "its certificate must be signed by an authority the system "
+					"trusts, or by the one GIT_SSL_CAINFO or http.sslCAInfo names"
+				      : "for ssh, add it to ~/.ssh/known_hosts",
+			     msg);
+		/* mbedTLS puts one reason a line: keep the message on one. */
+		while (err && (nl = strchr(err->msg, '\n')))
+			*nl = ' ';
+		return BP_EAUTH;
+	}
 	return bp_error_set(err, BP_ENETWORK, "peer '%s': %s: %s", s->peer, what, msg);
 }
 
@@ -579,7 +637,9 @@ static int fetch(struct sync_state *s, git_oid *tip, int *has, char **branch,
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	s->attempts = s->ssh_step = s->pass_step = s->allowed = 0;
 	s->auth_tried[0] = '\0';
-	bp_tls_load();
+	rc = tls_prepare(s, git_remote_url(remote), err);
+	if (rc)
+		goto out;
 	rc = git_remote_fetch(remote, &specs, &fo, "bestpractice sync");
 	if (rc < 0) {
 		rc = peer_error(s, err, rc, "cannot fetch");
@@ -1187,7 +1247,10 @@ static int push(struct sync_state *s, const char *local, const char *remote_bran
 	s->push_status[0] = '\0';
 	s->attempts = s->ssh_step = s->pass_step = s->allowed = 0;
 	s->auth_tried[0] = '\0';
-	bp_tls_load();
+	rc = tls_prepare(s, git_remote_pushurl(remote) ? git_remote_pushurl(remote)
+						     : git_remote_url(remote), err);
+	if (rc)
+		goto out;
 	rc = git_remote_push(remote, &specs, &po);
 	if (rc == GIT_ENONFASTFORWARD || (rc == 0 && s->push_rejected)) {
 		/* The remote moved since we fetched: the caller fetches, merges and retries. */

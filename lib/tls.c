@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <git2.h>
+
 #include "tls.h"
 
 /* mbedTLS's certificate chain, only ever handled through the pointer. */
@@ -34,6 +36,7 @@ struct deferred {
 
 static struct deferred pending[8];
 static size_t npending;
+static int immediate; /* load at once (bp_tls_set_ca) */
 
 typedef int (*parse_fn)(struct mbedtls_x509_crt *, const char *);
 
@@ -53,7 +56,7 @@ static int defer(int is_path, struct mbedtls_x509_crt *chain, const char *path)
 {
 	parse_fn real;
 
-	if (npending < sizeof(pending) / sizeof(pending[0]) && path &&
+	if (!immediate && npending < sizeof(pending) / sizeof(pending[0]) && path &&
 	    strlen(path) < sizeof(pending[0].path)) {
 		pending[npending].is_path = is_path;
 		pending[npending].chain = chain;
@@ -95,4 +98,20 @@ void bp_tls_load(void)
 size_t bp_tls_pending(void)
 {
 	return npending;
+}
+
+int bp_tls_set_ca(const char *file)
+{
+	int rc;
+
+	/*
+	 * libgit2 frees the chain the default bundle was to be loaded into and parses `file`
+	 * into a new one: the pending load must happen first (into the chain while it lives),
+	 * and the new one at once, not deferred.
+	 */
+	bp_tls_load();
+	immediate = 1;
+	rc = git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file, NULL);
+	immediate = 0;
+	return rc;
 }

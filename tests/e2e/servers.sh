@@ -147,19 +147,32 @@ auth.backend.plain.userfile = "$HTTPD_DIR/users"
 		"require" => "valid-user"))
 }
 EOF
+	if [ -n "${HTTPD_TLS_PEM:-}" ]; then
+		cat >>"$HTTPD_DIR/lighttpd.conf" <<EOF
+server.modules += ("mod_openssl")
+ssl.engine = "enable"
+ssl.pemfile = "$HTTPD_TLS_PEM"
+EOF
+	fi
 	launch "$LIGHTTPD" -D -f "$HTTPD_DIR/lighttpd.conf"
 }
 
 # start_httpd BASE [USER:PASSWORD]: smart HTTP for every repository under BASE at
 # http://127.0.0.1:PORT/git/NAME.git, and behind basic authentication for USER with PASSWORD
-# at /private/NAME.git. Sets HTTPD_PORT and HTTPD_URL (http://127.0.0.1:PORT).
+# at /private/NAME.git. Sets HTTPD_PORT and HTTPD_URL (http://127.0.0.1:PORT). With
+# HTTPD_TLS_PEM set to a PEM file holding a certificate and its key, serves https instead
+# (HTTPD_URL is then https://localhost:PORT, the name the certificate is expected to carry).
 start_httpd() {
 	HTTPD_BASE=$1
 	mkdir -p "$HTTPD_DIR/htdocs" &&
 	printf '%s\n' "${2:-nobody:nopassword}" >"$HTTPD_DIR/users" &&
 	run_server httpd launch_httpd || return 1
 	HTTPD_PORT=$SERVER_PORT
-	HTTPD_URL=http://127.0.0.1:$SERVER_PORT
+	if [ -n "${HTTPD_TLS_PEM:-}" ]; then
+		HTTPD_URL=https://localhost:$SERVER_PORT
+	else
+		HTTPD_URL=http://127.0.0.1:$SERVER_PORT
+	fi
 }
 
 # --- sshd -------------------------------------------------------------------------------

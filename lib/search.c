@@ -407,6 +407,10 @@ static int search_once(struct bp_index *ix, const char *expr, const struct bp_se
 	 * their rows and given snippets: a common word matches thousands of articles, and
 	 * building a row (its tags as JSON) or a snippet for each would cost more than ranking.
 	 *
+	 * The CROSS JOINs keep that order: with the limit a bound parameter, the planner cannot
+	 * tell that `top` is small, and it otherwise ran the MATCH again as the outer loop,
+	 * looking up the article of every match (for a common word, as long as the ranking).
+	 *
 	 * With a boost (the query as typed, before the vocabulary widened it), articles that
 	 * match it come first, ranked by how well they match it: the librarian's own word before
 	 * the other sectors' words.
@@ -426,8 +430,9 @@ static int search_once(struct bp_index *ix, const char *expr, const struct bp_se
 	sql_add(&q, " ORDER BY 3 DESC, 2 LIMIT ?5) ");
 	sql_add(&q, "SELECT *, " ROW_JSON ", 'score', score, 'snippet', snip) FROM (SELECT "
 		    ROW_COLUMNS ", " SNIPPET("2") " AS snip, round(-top.b, 4) "
-		    "AS score, top.direct AS direct FROM top JOIN fts ON fts.rowid = top.rid "
-		    "JOIN articles a ON a.id = top.rid JOIN sources s ON s.id = a.source "
+		    "AS score, top.direct AS direct FROM top "
+		    "CROSS JOIN fts ON fts.rowid = top.rid CROSS JOIN articles a ON a.id = top.rid "
+		    "CROSS JOIN sources s ON s.id = a.source "
 		    "WHERE fts MATCH ?4) ORDER BY direct DESC, score DESC, aid");
 	rc = sql_prepare(&st, ix, &q, err);
 	if (rc)

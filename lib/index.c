@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +42,10 @@ static const char schema_sql[] =
 	"  name TEXT NOT NULL UNIQUE," /* '' for the own KB */
 	"  commit_id TEXT"             /* the commit indexed, NULL for none */
 	");"
+	/* Sectors by key: the low bits of the ids of their articles (BP_SECTOR_BITS). */
+	"CREATE TABLE sectors(key INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
 	"CREATE TABLE articles("
-	"  id INTEGER PRIMARY KEY," /* = the FTS5 rowid */
+	"  id INTEGER PRIMARY KEY," /* = the FTS5 rowid; its low bits: the sector's key */
 	"  source INTEGER NOT NULL REFERENCES sources(id),"
 	"  path TEXT NOT NULL,"
 	"  blob TEXT NOT NULL,"
@@ -510,6 +513,78 @@ static void parsed_release(struct parsed *p)
 	bp_buf_release(&p->warnings);
 }
 
+/*
+ * The key of `sector` (BP_SECTOR_BITS), given it the first time; 0 once every key is taken.
+ */
+static int sector_key(sqlite3_int64 *key, struct bp_index *ix, const char *sector,
+		      struct bp_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*key = 0;
+	rc = bp_index_prepare(&st, ix, ST_SECTOR_KEY, "SELECT key FROM sectors WHERE name = ?",
+			      err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, sector, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*key = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return bp_db_error(err, ix->db, rc, "cannot read the sectors");
+	rc = bp_index_prepare(&st, ix, ST_SECTOR_ADD,
+			      "INSERT INTO sectors(name) SELECT ?1 "
+			      "WHERE (SELECT count(*) FROM sectors) < ?2",
+			      err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, sector, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, BP_SECTOR_KEYS);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return bp_db_error(err, ix->db, rc, "cannot add a sector");
+	if (sqlite3_changes(ix->db) == 1)
+		*key = sqlite3_last_insert_rowid(ix->db);
+	if (*key < 0 || *key > BP_SECTOR_KEYS)
+		*key = 0;
+	return 0;
+}
+
+/*
+ * An id for a new article of `sector`: above every id in use, so that FTS5 receives rowids
+ * in ascending order (a lower one makes it write out what it holds in memory), with the
+ * sector's key in its low bits.
+ */
+static int new_article_id(sqlite3_int64 *id, struct bp_index *ix, const char *sector,
+			  struct bp_error *err)
+{
+	sqlite3_stmt *st;
+	sqlite3_int64 key, max = 0;
+	int rc;
+
+	rc = sector_key(&key, ix, sector, err);
+	if (rc)
+		return rc;
+	rc = bp_index_prepare(&st, ix, ST_MAX_ID, "SELECT max(id) FROM articles", err);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		max = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return bp_db_error(err, ix->db, rc, "cannot read the articles");
+	if (max < 0 || max >= (INT64_MAX >> 1))
+		return bp_error_set(err, BP_EDB, "index: article ids exhausted; run reindex");
+	*id = (((max >> BP_SECTOR_BITS) + 1) << BP_SECTOR_BITS) | key;
+	return 0;
+}
+
 /* Insert the rows of a parsed file; 1 when it was skipped (not text). */
 static int store_parsed(struct bp_index *ix, const struct bp_source *src,
 			sqlite3_int64 source_id, const char *path, const char *blob, int overlay,
@@ -519,7 +594,7 @@ static int store_parsed(struct bp_index *ix, const struct bp_source *src,
 	struct bp_buf tags = BP_BUF_INIT;
 	const struct bp_article *a = p->a;
 	sqlite3_stmt *st;
-	sqlite3_int64 id;
+	sqlite3_int64 id = 0;
 	const char *line = bp_buf_cstr(&p->warnings), *nl;
 	size_t i;
 	int rc;
@@ -538,28 +613,31 @@ static int store_parsed(struct bp_index *ix, const struct bp_source *src,
 	}
 	if (p->skip)
 		return 1;
+	rc = new_article_id(&id, ix, bp_article_sector(a), err);
+	if (rc)
+		goto out;
 	rc = bp_index_prepare(&st, ix, ST_INS_ARTICLE,
-			      "INSERT INTO articles(source, path, blob, title, sector, author, "
-			      "created, updated, overlay) VALUES(?,?,?,?,?,?,?,?,?)",
+			      "INSERT INTO articles(id, source, path, blob, title, sector, author, "
+			      "created, updated, overlay) VALUES(?,?,?,?,?,?,?,?,?,?)",
 			      err);
 	if (rc)
 		goto out;
-	sqlite3_bind_int64(st, 1, source_id);
-	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, blob, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, bp_article_title(a), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, bp_article_sector(a), -1, SQLITE_STATIC);
-	bind_opt(st, 6, bp_article_author(a));
-	bind_opt(st, 7, bp_article_created(a));
-	bind_opt(st, 8, bp_article_updated(a));
-	sqlite3_bind_int(st, 9, overlay);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, source_id);
+	sqlite3_bind_text(st, 3, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, blob, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, bp_article_title(a), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, bp_article_sector(a), -1, SQLITE_STATIC);
+	bind_opt(st, 7, bp_article_author(a));
+	bind_opt(st, 8, bp_article_created(a));
+	bind_opt(st, 9, bp_article_updated(a));
+	sqlite3_bind_int(st, 10, overlay);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		rc = bp_db_error(err, ix->db, rc, "cannot add an article");
 		goto out;
 	}
-	id = sqlite3_last_insert_rowid(ix->db);
 	for (i = 0; i < bp_article_tag_count(a); i++) {
 		rc = bp_index_prepare(&st, ix, ST_INS_TAG,
 				      "INSERT OR IGNORE INTO tags(article, pos, tag) VALUES(?,?,?)",

@@ -44,8 +44,19 @@ enum ix_stmt {
 	ST_SKIP_DEL,
 	ST_SKIP_GET,
 	ST_DF,
+	ST_SECTOR_KEY,
+	ST_SECTOR_ADD,
+	ST_MAX_ID,
 	ST_COUNT
 };
+
+/*
+ * The low bits of an article's id (the FTS5 rowid) are the key of its sector in the sectors
+ * table, 1 to BP_SECTOR_KEYS; 0 for a sector beyond those. Counting a search's matches per
+ * sector then reads only FTS5's list of matching rowids, not the article of each match.
+ */
+#define BP_SECTOR_BITS 8
+#define BP_SECTOR_KEYS ((1 << BP_SECTOR_BITS) - 1)
 
 struct bp_index {
 	struct bp_kb *kb; /* borrowed */

@@ -504,6 +504,96 @@ static int each_count(sqlite3_stmt *st, struct bp_index *ix, bp_count_fn fn, voi
 	return rc == SQLITE_DONE ? 0 : bp_db_error(err, ix->db, rc, "cannot count");
 }
 
+struct sector_count {
+	char *name;
+	size_t n;
+};
+
+static int by_count(const void *x, const void *y)
+{
+	const struct sector_count *a = x, *b = y;
+
+	if (a->n != b->n)
+		return a->n > b->n ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+/*
+ * Count the matches per sector from their rowids alone (BP_SECTOR_BITS): FTS5 lists them
+ * without reading the articles, where a join would look up the article of every match. 1
+ * when some match has no sector key (more sectors than keys): the caller joins instead.
+ */
+static int sector_counts_by_key(struct bp_index *ix, const char *expr, bp_count_fn fn,
+				void *payload, struct bp_error *err)
+{
+	size_t count[BP_SECTOR_KEYS + 1] = {0};
+	struct sector_count out[BP_SECTOR_KEYS];
+	sqlite3_stmt *st = NULL, *json = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	rc = sqlite3_prepare_v2(ix->db, "SELECT rowid FROM fts WHERE fts MATCH ?1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		count[sqlite3_column_int64(st, 0) & BP_SECTOR_KEYS]++;
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (count[0])
+		return 1;
+	rc = sqlite3_prepare_v2(ix->db, "SELECT key, name FROM sectors", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 key = sqlite3_column_int64(st, 0);
+
+		if (key > 0 && key <= BP_SECTOR_KEYS && count[key] && sqlite3_column_text(st, 1)) {
+			out[n].name = bp_strdup((const char *)sqlite3_column_text(st, 1));
+			if (!out[n].name) {
+				rc = SQLITE_NOMEM;
+				goto fail;
+			}
+			out[n++].n = count[key];
+			count[key] = 0;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	/* A match whose key names no sector: the table does not say, the join will. */
+	for (i = 1; i <= BP_SECTOR_KEYS; i++)
+		if (count[i]) {
+			rc = 1;
+			goto out;
+		}
+	qsort(out, n, sizeof(out[0]), by_count);
+	rc = sqlite3_prepare_v2(ix->db, "SELECT json_object('sector', ?1, 'count', ?2)", -1, &json,
+				NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	for (i = 0, rc = 0; i < n && !rc; i++) {
+		sqlite3_bind_text(json, 1, out[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(json, 2, (sqlite3_int64)out[i].n);
+		if (sqlite3_step(json) != SQLITE_ROW) {
+			rc = sqlite3_errcode(ix->db);
+			goto fail;
+		}
+		rc = fn(out[i].name, out[i].n, (const char *)sqlite3_column_text(json, 0), payload);
+		sqlite3_reset(json);
+	}
+	goto out;
+fail:
+	rc = rc == SQLITE_NOMEM ? bp_error_nomem(err) : bp_db_error(err, ix->db, rc, "cannot count");
+out:
+	for (i = 0; i < n; i++)
+		bp_free(out[i].name);
+	sqlite3_finalize(json);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int sector_counts_once(struct bp_index *ix, const struct bp_query *query,
 			      const struct bp_filter *f, bp_count_fn fn, void *payload,
 			      struct bp_error *err)
@@ -511,6 +601,12 @@ static int sector_counts_once(struct bp_index *ix, const struct bp_query *query,
 	struct sql q = {BP_BUF_INIT, {0}, 0, 2, 0};
 	sqlite3_stmt *st = NULL;
 	int rc;
+
+	if (!filtered(f)) {
+		rc = sector_counts_by_key(ix, bp_query_fts(query), fn, payload, err);
+		if (rc != 1)
+			return rc;
+	}
 
 	sql_add(&q, "SELECT a.sector, count(*) AS n, json_object('sector', a.sector, 'count', "
 		    "count(*)) FROM fts JOIN articles a ON a.id = fts.rowid "

@@ -21,7 +21,7 @@ struct bp_index;
 struct bp_query;
 
 /* The schema version, stored in PRAGMA user_version. */
-#define BP_INDEX_SCHEMA 3
+#define BP_INDEX_SCHEMA 4
 
 /* Progress of long work (a rebuild, a large change): `done` of `total` articles. */
 struct bp_progress {

@@ -404,4 +404,44 @@ test_expect_success 'sectors --json and tags --json: a name and a count a line' 
 		(.count | type == \"number\")) and (map(.tag) | index(\"triage\") != null)" out
 '
 
+test_expect_success 'sector counts follow an article that changes sector' '
+	cd "$TRASH" &&
+	bestpractice init many >/dev/null &&
+	cd many &&
+	make_article law/zebra-a.md "Zebra crossings" law &&
+	make_article law/zebra-b.md "Zebra prints" law &&
+	make_article museum/zebra-c.md "Zebra hides" museum &&
+	git add . && git commit -q -m three &&
+	bestpractice search zebra >out &&
+	test "$(tail -n 1 out)" = "law 2 · museum 1" &&
+	make_article law/zebra-b.md "Zebra prints" museum &&
+	git commit -q -am moved &&
+	bestpractice search zebra >out &&
+	test "$(tail -n 1 out)" = "museum 2 · law 1"
+'
+
+test_expect_success 'sector counts stay exact with hundreds of sectors, and after reindex' '
+	cd "$TRASH/many" &&
+	for i in $(seq 300); do
+		make_article "s$i/zebra-$i.md" "Zebra number $i" "s$i" || return 1
+	done &&
+	git add . && git commit -q -m many &&
+	{
+		printf "20 of 303 matches: museum 2 · law 1"
+		seq 300 | sed "s/^/s/" | LC_ALL=C sort | sed "s/^/ · /; s/\$/ 1/" | tr -d "\n"
+		echo
+	} >expect &&
+	bestpractice search zebra >out &&
+	tail -n 1 out >last &&
+	test_cmp expect last &&
+	bestpractice sectors >sectors &&
+	test_line_count = 302 sectors &&
+	bestpractice reindex >/dev/null &&
+	bestpractice search zebra >out &&
+	tail -n 1 out >last &&
+	test_cmp expect last &&
+	bestpractice search --sector s7 --sector law zebra >out &&
+	test "$(tail -n 1 out)" = "law 1 · s7 1"
+'
+
 test_done

@@ -69,6 +69,10 @@ struct bp_index {
 	size_t changed;  /* articles (re)indexed by this process */
 	size_t failed;   /* peers the last update left as they were */
 	int recovered;   /* a read found the file damaged and rebuilt it (once a process) */
+	/* Rows whose FTS5 entry is still to be deleted in this transaction (see delete_row). */
+	sqlite3_int64 *gone;
+	size_t ngone, capgone;
+	sqlite3_int64 gone_max;
 };
 
 /* Register the SQL functions the queries use (bp_snippet) on a connection. In search.c. */

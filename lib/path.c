@@ -50,6 +50,26 @@ static int reserved_windows(const char *s, size_t n)
 
 const char bp_path_hidden[] = "a hidden name (starting with '.')";
 
+/*
+ * A name of lowercase letters, digits, '-' and '_', with at most dots inside, such as a slug
+ * with its ".md": nothing below can refuse it but a Windows device name.
+ */
+static int plain_name(const char *name, size_t len)
+{
+	size_t i;
+
+	if (len < 1 || len > 255 || name[0] == '.' || name[len - 1] == '.')
+		return 0;
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		      c == '.'))
+			return 0;
+	}
+	return !reserved_windows(name, len);
+}
+
 int bp_path_component_ok(const char *name, size_t len, const char **why)
 {
 	const char *reason = NULL;
@@ -57,6 +77,8 @@ int bp_path_component_ok(const char *name, size_t len, const char **why)
 	size_t i, k = 0, end;
 	unsigned cp;
 
+	if (plain_name(name, len))
+		return 1;
 	if (!len)
 		reason = "an empty name";
 	else if (len > 255)

@@ -715,10 +715,11 @@ static int sync_subscribed(struct sync_state *s, struct bp_sync_report *r, struc
 	if (has_old && has && !git_graph_descendant_of(s->kb->repo, &tip, &old))
 		r->rewritten = 1;
 	diff_counts(s->kb, old_tree, new_tree, &r->added, &r->changed, &r->removed);
-	{
+	/* Most of a peer's tips gone at once is worth saying loudly. Every article changed or
+	 * removed was there before: no more removed than changed cannot be most of them. */
+	if (r->removed > r->changed) {
 		size_t before = count_articles(s->kb, old_tree);
 
-		/* Most of a peer's tips gone at once is worth saying loudly. */
 		if (before >= 4 && r->removed * 2 > before)
 			r->mass_delete = 1;
 	}
@@ -1167,9 +1168,10 @@ static int deletion_guard(struct sync_state *s, git_commit *from, const git_oid 
 		return 0;
 	if (git_commit_tree(&a, from) < 0 || git_tree_lookup(&b, s->kb->repo, to_tree) < 0)
 		goto out;
-	before = count_articles(s->kb, a);
-	if (diff_counts(s->kb, a, b, &added, &changed, &removed) == 0 && before >= 2 &&
-	    removed * 2 > before)
+	/* Every article changed or removed was there before: no more removed than changed
+	 * cannot be most of them, and the whole tree need not be counted. */
+	if (diff_counts(s->kb, a, b, &added, &changed, &removed) == 0 && removed > changed &&
+	    (before = count_articles(s->kb, a)) >= 2 && removed * 2 > before)
 		rc = bp_error_set(err, BP_EREFUSED,
 				  "peer '%s': syncing would delete %zu of your %zu articles; nothing "
 				  "was changed (run 'bestpractice sync --force' if that is what you "

@@ -127,6 +127,18 @@ static int drop_collisions(const git_tree_entry **e, size_t *n, struct walk *w, 
 
 	if (total < 2)
 		return 0;
+	/* Names of ASCII without capitals are their own keys, and usable() already left out
+	 * equal ones: nothing can collide (the common case, a folder of slugs). */
+	for (i = 0; i < total; i++) {
+		const unsigned char *p = (const unsigned char *)git_tree_entry_name(e[i]);
+
+		while (*p && *p < 0x80 && !(*p >= 'A' && *p <= 'Z'))
+			p++;
+		if (*p)
+			break;
+	}
+	if (i == total)
+		return 0;
 	k = bp_calloc(*n, sizeof(*k));
 	first = bp_calloc(*n, sizeof(*first));
 	for (i = 0; k && first && i < *n; i++) {

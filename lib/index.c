@@ -753,53 +753,64 @@ struct target {
 };
 
 /* Load a blob of a peer or of HEAD, checking its size before reading it. */
-static int load_blob(char **out, size_t *len, struct bp_index *ix, const git_oid *id,
-		     const struct bp_source *src, const char *path, struct bp_error *err)
+/*
+ * Read a blob of at most BP_PEER_MAX_BLOB bytes into a new string. 1 when it is not one, with
+ * the warning to give in `why`. Safe on any thread: git_odb locks for itself, and libgit2's
+ * last error, which bp_git_error reads, is the calling thread's.
+ */
+static int read_blob(char **out, size_t *len, git_odb *odb, const git_oid *id,
+		     const char *path, char *why, size_t whysz, struct bp_error *err)
 {
-	struct warn_ctx wc = {bp_kb_warn(ix->kb), src};
-	char why[600];
-	git_odb *odb = NULL;
 	git_odb_object *obj = NULL;
 	git_object_t type;
 	size_t size = 0;
 	int rc;
 
 	*out = NULL;
-	rc = git_repository_odb(&odb, ix->kb->repo);
-	if (rc == 0)
-		rc = git_odb_read_header(&size, &type, odb, id);
-	if (rc < 0) {
-		rc = bp_git_error(err, rc, "cannot read '%s'", path);
-		goto out;
-	}
+	rc = git_odb_read_header(&size, &type, odb, id);
+	if (rc < 0)
+		return bp_git_error(err, rc, "cannot read '%s'", path);
 	if (type != GIT_OBJECT_BLOB || size > BP_PEER_MAX_BLOB) {
 		/* Said as the tree comparison says what it leaves out. */
-		snprintf(why, sizeof(why), "skipped '%s': %s", path,
+		snprintf(why, whysz, "skipped '%s': %s", path,
 			 type != GIT_OBJECT_BLOB ? "a file entry that names a folder or a commit"
 						 : "larger than 4 MiB");
-		source_warn(&wc, why);
-		rc = 1;
-		goto out;
+		return 1;
 	}
 	rc = git_odb_read(&obj, odb, id);
-	if (rc < 0) {
-		rc = bp_git_error(err, rc, "cannot read '%s'", path);
-		goto out;
-	}
+	if (rc < 0)
+		return bp_git_error(err, rc, "cannot read '%s'", path);
 	*out = bp_strndup(git_odb_object_data(obj), git_odb_object_size(obj));
 	*len = git_odb_object_size(obj);
-	rc = *out ? 0 : bp_error_nomem(err);
-out:
 	git_odb_object_free(obj);
+	return *out ? 0 : bp_error_nomem(err);
+}
+
+static int load_blob(char **out, size_t *len, struct bp_index *ix, const git_oid *id,
+		     const struct bp_source *src, const char *path, struct bp_error *err)
+{
+	struct warn_ctx wc = {bp_kb_warn(ix->kb), src};
+	char why[600];
+	git_odb *odb = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = git_repository_odb(&odb, ix->kb->repo);
+	if (rc < 0)
+		return bp_git_error(err, rc, "cannot read '%s'", path);
+	rc = read_blob(out, len, odb, id, path, why, sizeof(why), err);
+	if (rc == 1)
+		source_warn(&wc, why);
 	git_odb_free(odb);
 	return rc;
 }
 
 /*
- * Indexing many files at once (a first sync, a reindex): a second thread parses them (YAML
- * front matter, Markdown to text: a third of the work) while this one reads the blobs and
- * writes the database. Files are stored in the order they were read, so the result is the
- * one a single thread would give; at most PIPE_WINDOW are in flight, which bounds memory.
+ * Indexing many files at once (a first sync, a reindex): a second thread reads the blobs and
+ * parses them (YAML front matter, Markdown to text) while this one compares the trees and
+ * writes the database (FTS5 is the larger half). Files are stored in the order they were
+ * submitted, so the result is the one a single thread would give; at most PIPE_WINDOW are in
+ * flight, which bounds memory.
  */
 #define PIPE_WINDOW 64
 
@@ -807,6 +818,7 @@ struct job {
 	char *path;
 	char hex[GIT_OID_HEXSZ + 1];
 	int overlay;
+	git_oid id; /* the blob to read, when `data` is NULL */
 	char *data; /* freed by the parser once parsed */
 	size_t len;
 	struct parsed p;
@@ -817,6 +829,7 @@ struct pipeline {
 	struct bp_index *ix;
 	const struct bp_source *src;
 	sqlite3_int64 source_id;
+	git_odb *odb; /* the worker reads blobs through it */
 	pthread_t thread;
 	int started, quit;
 	pthread_mutex_t mu;
@@ -824,6 +837,26 @@ struct pipeline {
 	struct job *ring[PIPE_WINDOW];
 	size_t submitted, parsed, finished;
 };
+
+/* Read the job's blob if it has none yet, and parse it: the worker's part. */
+static void job_run(struct pipeline *pl, struct job *job)
+{
+	char why[600];
+	int rc = 0;
+
+	if (!job->data)
+		rc = read_blob(&job->data, &job->len, pl->odb, &job->id, job->path, why,
+			       sizeof(why), &job->p.err);
+	if (rc == 1) {
+		/* Said and recorded when the job is stored, as for a file that is not text. */
+		keep_warning(&job->p.warnings, why);
+		job->p.skip = 1;
+	} else if (rc) {
+		job->p.rc = rc;
+	} else {
+		parse_file(&job->p, pl->src, job->path, job->data, job->len);
+	}
+}
 
 static void *pipe_worker(void *arg)
 {
@@ -838,7 +871,7 @@ static void *pipe_worker(void *arg)
 			break;
 		job = pl->ring[pl->parsed % PIPE_WINDOW];
 		pthread_mutex_unlock(&pl->mu);
-		parse_file(&job->p, pl->src, job->path, job->data, job->len);
+		job_run(pl, job);
 		bp_free(job->data);
 		job->data = NULL;
 		pthread_mutex_lock(&pl->mu);
@@ -901,9 +934,12 @@ static int pipe_finish_one(struct pipeline *pl, int discard, struct bp_error *er
 	return rc;
 }
 
-/* Hand one file to the parser; `data` becomes the pipeline's. */
+/*
+ * Hand one file to the worker: its text `data` (which becomes the pipeline's), or NULL for
+ * the worker to read blob `id`.
+ */
 static int pipe_submit(struct pipeline *pl, const char *path, const char *hex, int overlay,
-		       char *data, size_t len, struct bp_error *err)
+		       const git_oid *id, char *data, size_t len, struct bp_error *err)
 {
 	struct job *job = bp_calloc(1, sizeof(*job));
 	int rc;
@@ -915,16 +951,22 @@ static int pipe_submit(struct pipeline *pl, const char *path, const char *hex, i
 	}
 	snprintf(job->hex, sizeof(job->hex), "%s", hex);
 	job->overlay = overlay;
+	git_oid_cpy(&job->id, id);
 	job->data = data;
 	job->len = len;
+	if (!pl->odb && git_repository_odb(&pl->odb, pl->ix->kb->repo) < 0) {
+		rc = bp_git_error(err, -1, "cannot read '%s'", path);
+		job_free(job);
+		return rc;
+	}
 	if (!pl->started) {
 		pthread_mutex_init(&pl->mu, NULL);
 		pthread_cond_init(&pl->cv, NULL);
 		if (pthread_create(&pl->thread, NULL, pipe_worker, pl) != 0) {
 			pthread_cond_destroy(&pl->cv);
 			pthread_mutex_destroy(&pl->mu);
-			/* No thread to be had: parse here. */
-			parse_file(&job->p, pl->src, job->path, job->data, job->len);
+			/* No thread to be had: the work is done here. */
+			job_run(pl, job);
 			rc = store_job(pl, job, err);
 			job_free(job);
 			return rc;
@@ -968,6 +1010,8 @@ static int pipe_end(struct pipeline *pl, int rc, struct bp_error *err)
 		pthread_mutex_destroy(&pl->mu);
 		pl->started = 0;
 	}
+	git_odb_free(pl->odb);
+	pl->odb = NULL;
 	return rc;
 }
 
@@ -1111,15 +1155,16 @@ static int sync_path(struct bp_index *ix, const struct bp_source *src, sqlite3_i
 		if (rc)
 			goto out;
 	}
-	if (!t.data)
-		rc = load_blob(&t.data, &t.len, ix, &t.blob, src, path, err);
-	if (!rc && pl) {
-		/* The parser thread takes it from here; storing follows in order. */
-		rc = pipe_submit(pl, path, hex, t.overlay, t.data, t.len, err);
+	if (pl) {
+		/* The worker takes it from here (reading the blob, unless the working tree gave
+		 * the text); storing follows in order. */
+		rc = pipe_submit(pl, path, hex, t.overlay, &t.blob, t.data, t.len, err);
 		t.data = NULL;
 		ix->changed++;
 		goto out;
 	}
+	if (!t.data)
+		rc = load_blob(&t.data, &t.len, ix, &t.blob, src, path, err);
 	if (!rc)
 		rc = insert_row(ix, src, source_id, path, hex, t.overlay, t.data, t.len, err);
 	if (rc == 1)

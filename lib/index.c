@@ -82,6 +82,7 @@ static const char schema_sql[] =
 	"CREATE VIRTUAL TABLE fts USING fts5(" BP_FTS_COLUMNS ","
 	"  tokenize = 'porter unicode61 remove_diacritics 2');"
 	"CREATE VIRTUAL TABLE fts_vocab USING fts5vocab(fts, 'row');"
+	"INSERT INTO fts(fts, rank) VALUES('hashsize', 4194304);"
 	"INSERT INTO sources(name) VALUES('');";
 
 /* Remove the journal files of a database. */

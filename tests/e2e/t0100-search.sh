@@ -444,4 +444,42 @@ test_expect_success 'sector counts stay exact with hundreds of sectors, and afte
 	test "$(tail -n 1 out)" = "law 1 · s7 1"
 '
 
+# The best N of a generated corpus, by score: what bestpractice shows, and what FTS5's own
+# bm25() gives in SQL for the same expression.
+best_scores() {
+	bestpractice --kb "$TRASH/gen" search --json "$@" | jq .score | sort -g -r
+}
+bm25_scores() {
+	sqlite3 "$TRASH/gen/.git/bestpractice/index.sqlite" "SELECT round(-bm25(fts, 10.0, 5.0,
+		1.0, 0.5, 0.5), 4) FROM fts WHERE fts MATCH '$1' ORDER BY 1 DESC LIMIT $2" |
+		sed "s/\.0$//"
+}
+
+test_expect_success 'the best N are ranked as bm25 ranks them, however many are asked' '
+	"$BUILD/bench/gen" -n 1500 -s 3 "$TRASH/gen" &&
+	cd "$TRASH/gen" &&
+	git init -q && git add -A && git commit -q -m corpus &&
+	bestpractice init . >/dev/null &&
+	bestpractice reindex >/dev/null &&
+	sqlite3 .git/bestpractice/index.sqlite "SELECT term FROM fts_vocab
+		WHERE doc BETWEEN 100 AND 700 AND term GLOB '"'"'[a-z]*'"'"' ORDER BY doc DESC
+		LIMIT 4" >words &&
+	test_line_count = 4 words &&
+	while read -r w; do
+		best_scores -n 7 "$w" >few &&
+		best_scores -n 1500 "$w" | head -n 7 >many &&
+		test_cmp many few &&
+		bm25_scores "$w" 7 | sort -g -r >sql &&
+		test_cmp sql few || return 1
+	done <words &&
+	two="$(head -n 2 words | tr "\n" " ")" &&
+	best_scores -n 5 $two >few &&
+	bm25_scores "$two" 5 | sort -g -r >sql &&
+	test_cmp sql few &&
+	w=$(head -n 1 words) &&
+	best_scores -n 3 --sector law "$w" >few &&
+	best_scores -n 1500 --sector law "$w" | head -n 3 >many &&
+	test_cmp many few
+'
+
 test_done

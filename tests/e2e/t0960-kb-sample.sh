@@ -66,4 +66,18 @@ test_expect_success 'the vocabulary crosses sectors: weeding finds deaccessionin
 	test_grep "^law$" s2
 '
 
+test_expect_success 'the typed word ranks first; the best few are the first of many' '
+	bestpractice --kb kb search --json -n 50 --exact weeding | jq -r .id | sort >exact &&
+	n=$(wc -l <exact) &&
+	test "$n" -ge 3 &&
+	bestpractice --kb kb search --json -n 50 weeding | jq -c "[.id, .score]" >wide &&
+	head -n "$n" wide | jq -r ".[0]" | sort >first &&
+	test_cmp exact first &&
+	for k in 2 $n $((n + 3)); do
+		bestpractice --kb kb search --json -n $k weeding | jq -c "[.id, .score]" >few &&
+		head -n $k wide >expect &&
+		test_cmp expect few || return 1
+	done
+'
+
 test_done

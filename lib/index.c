@@ -462,6 +462,8 @@ static int delete_fts_gone(struct bp_index *ix, struct bp_error *err)
 	size_t i;
 	int rc = 0;
 
+	if (ix->ngone == 0)
+		return 0;
 	qsort(ix->gone, ix->ngone, sizeof(*ix->gone), by_rowid);
 	for (i = 0; i < ix->ngone && !rc; i++) {
 		rc = bp_index_prepare(&st, ix, ST_DEL_FTS, "DELETE FROM fts WHERE rowid = ?", err);

@@ -239,7 +239,8 @@ static int related_once(struct bp_index *ix, const char *id, int same_sector,
 		rc = score_terms(&ts, ix, err);
 	if (rc)
 		goto out;
-	qsort(ts.t, ts.n, sizeof(*ts.t), cmp_score);
+	if (ts.n) /* qsort(NULL, 0, ...) is undefined */
+		qsort(ts.t, ts.n, sizeof(*ts.t), cmp_score);
 	for (i = 0; i < ts.n && used < RELATED_TERMS; i++) {
 		const char *w = ts.t[i].word;
 

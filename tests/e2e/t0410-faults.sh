@@ -46,10 +46,16 @@ test_expect_success 'a full disk during add: a clear error, nothing committed, n
 	(cd kb && test_clean)
 '
 
-# The KB as another user sees it, or as everyone sees a KB on read-only media.
+# The KB as another user sees it, or as everyone sees a KB on read-only media. As root, the
+# other user is nobody, and the KB moves to a directory nobody can reach (the trash may lie
+# under a directory only root may enter, as a fresh mktemp -d is), with a copy of the
+# program; kb stays a link to it.
+KB=$TRASH/kb
+READER=$TRASH
 as_reader() {
 	if [ "$(id -u)" = 0 ]; then
-		runuser -u nobody -- env HOME="$TRASH/reader" PATH="$PATH" "$@"
+		(cd "$READER" && runuser -u nobody -- env HOME="$READER/reader" \
+			PATH="$READER/bin:$PATH" "$@")
 	else
 		"$@"
 	fi
@@ -57,16 +63,21 @@ as_reader() {
 
 test_expect_success 'setup: a KB that cannot be written' '
 	if [ "$(id -u)" = 0 ]; then
-		mkdir -p reader && chmod 777 reader &&
-		as_reader git config --global --add safe.directory "$TRASH/kb" &&
-		chmod -R a+rX "$TRASH"
+		READER=$(mktemp -d "${TMPDIR:-/tmp}/bp-t0410.XXXXXX") &&
+		chmod 755 "$READER" &&
+		mv kb "$READER/kb" && ln -s "$READER/kb" kb && KB=$READER/kb &&
+		mkdir "$READER/reader" "$READER/reader2" "$READER/bin" &&
+		cp "$BUILD/bestpractice" "$READER/bin/" && chmod -R a+rX "$READER/bin" &&
+		chmod 777 "$READER/reader" "$READER/reader2" &&
+		as_reader git config --global --add safe.directory "$KB" &&
+		chmod -R a+rX "$KB"
 	else
 		chmod -R a-w kb
 	fi
 '
 
 test_expect_success 'a read-only KB: search uses the index as it is' '
-	as_reader bestpractice --kb "$TRASH/kb" search weeding >out 2>err &&
+	as_reader bestpractice --kb "$KB" search weeding >out 2>err &&
 	test_cmp before out
 '
 
@@ -74,14 +85,14 @@ test_expect_success 'a read-only KB: a change it cannot index is said, the old i
 	if [ "$(id -u)" != 0 ]; then chmod u+w kb/public; fi &&
 	echo "A hand edit." >>kb/public/weeding-tip-1.md &&
 	if [ "$(id -u)" != 0 ]; then chmod a-w kb/public; fi &&
-	as_reader bestpractice --kb "$TRASH/kb" search weeding >out 2>err &&
+	as_reader bestpractice --kb "$KB" search weeding >out 2>err &&
 	test_grep "cannot be written here" err &&
 	test_line_count -gt 6 out
 '
 
 test_expect_success 'a read-only KB: a change is refused clearly, nothing damaged' '
 	before=$(git -C kb rev-list --count HEAD) &&
-	echo x | as_reader bestpractice --kb "$TRASH/kb" add -t "Refused" -s law 2>err;
+	echo x | as_reader bestpractice --kb "$KB" add -t "Refused" -s law 2>err;
 	test $? = 3 &&
 	test_grep "Permission denied\|cannot" err &&
 	test "$(git -C kb rev-list --count HEAD)" = "$before" &&
@@ -93,15 +104,18 @@ test_expect_success 'a KB owned by another user: git'"'"'s refusal is explained'
 		say "# skip: needs root to act as another user"
 		return 0
 	fi &&
-	runuser -u nobody -- env HOME="$TRASH/reader2" PATH="$PATH" \
-		bestpractice --kb "$TRASH/kb" list 2>err;
+	(cd "$READER" && runuser -u nobody -- env HOME="$READER/reader2" \
+		PATH="$READER/bin:$PATH" bestpractice --kb "$KB" list) 2>err;
 	test $? = 2 &&
 	test_grep "belongs to another user" err &&
 	test_grep "safe.directory" err
 '
 
 test_expect_success 'cleanup: writable again' '
-	chmod -R u+w kb
+	chmod -R u+w kb/ &&
+	if [ "$READER" != "$TRASH" ]; then
+		rm kb && mv "$KB" kb && rm -rf "$READER"
+	fi
 '
 
 test_done

@@ -89,7 +89,6 @@ struct ctx {
 	size_t mark_index, mark_byte; /* libyaml counts characters: a cursor to bytes */
 	unsigned long events;
 	const char *uncut; /* lenient: why entries cannot be cut by line ({...}, indented) */
-	int fm_read;	   /* there was a front matter and it could be read */
 };
 
 /* What read_node() keeps of one YAML node. */
@@ -752,20 +751,38 @@ static int read_tags(struct ctx *c, struct entry *e, struct node *v)
 {
 	struct bp_article *a = c->a;
 	char msg[BP_ERROR_MAX];
-	struct item one, *items = v->items;
+	struct item *items = v->items, *split = NULL;
 	size_t n = v->n_items, i;
-	char *tag = NULL;
+	char *tag = NULL, *words = NULL;
 	int rc = 0, changed = 0;
 
 	if (v->type == YAML_SCALAR_EVENT && v->plain && !v->len &&
 	    v->style == YAML_PLAIN_SCALAR_STYLE)
 		return 0; /* `tags:` with nothing after it: no tags */
 	if (v->type == YAML_SCALAR_EVENT && v->plain && !c->strict) {
-		/* Lenient: `tags: reference` is a list of one. */
-		one.value = v->value;
-		one.line = v->line;
-		items = &one;
-		n = 1;
+		/*
+		 * Lenient: a scalar is a list, cut at commas, or at spaces when it has no comma
+		 * (Jekyll's `tags: weeding crew`); `tags: reference` is a list of one.
+		 */
+		const char *seps = strchr(v->value, ',') ? "," : " \t";
+		char *w, *save = NULL;
+
+		words = bp_strdup(v->value);
+		split = bp_calloc(strlen(v->value) / 2 + 1, sizeof(*split));
+		if (!words || !split) {
+			rc = bp_error_nomem(c->err);
+			goto out;
+		}
+		n = 0;
+		for (w = strtok_r(words, seps, &save); w; w = strtok_r(NULL, seps, &save)) {
+			while (*w == ' ' || *w == '\t')
+				w++;
+			if (*w) {
+				split[n].value = w;
+				split[n++].line = v->line;
+			}
+		}
+		items = split;
 		changed = 1;
 	} else if (v->type != YAML_SEQUENCE_START_EVENT) {
 		return drop_field(c, e, v->line, "'tags' must be a list");
@@ -777,9 +794,13 @@ static int read_tags(struct ctx *c, struct entry *e, struct node *v)
 	}
 	if (c->strict && n > BP_ARTICLE_MAX_TAGS)
 		return problem(c, v->line, "'tags' has more than %u tags", BP_ARTICLE_MAX_TAGS);
+	if (!n)
+		goto out;
 	a->tags = bp_calloc(n, sizeof(*a->tags));
-	if (!a->tags)
-		return bp_error_nomem(c->err);
+	if (!a->tags) {
+		rc = bp_error_nomem(c->err);
+		goto out;
+	}
 	for (i = 0; i < n && !rc; i++) {
 		if (c->strict ? !(tag = bp_strdup(items[i].value))
 			      : normalise_tag(&tag, items[i].value, strlen(items[i].value))) {
@@ -808,6 +829,9 @@ static int read_tags(struct ctx *c, struct entry *e, struct node *v)
 	}
 	if (changed)
 		e->dirty = 1;
+out:
+	bp_free(split);
+	bp_free(words);
 	return rc;
 }
 
@@ -1294,16 +1318,12 @@ static int derive_fields(struct ctx *c, const char *default_sector)
 		if ((rc = first_heading_via_cmark(&v, a->body, a->body_len)) ||
 		    (!v && (rc = title_from_name(&v, c->name))))
 			return bp_error_nomem(c->err);
-		if (c->fm_read && !find_entry(a, "title"))
-			problem(c, 1, "missing 'title'");
 		if ((rc = put_value(a, F_TITLE, v, c->err)))
 			return rc;
 	}
 	if (!a->values[F_SECTOR]) {
 		if (derive_sector(&v, c->name, default_sector))
 			return bp_error_nomem(c->err);
-		if (c->fm_read && !find_entry(a, "sector"))
-			problem(c, 1, "missing 'sector'");
 		if ((rc = put_value(a, F_SECTOR, v, c->err)))
 			return rc;
 	}
@@ -1359,7 +1379,6 @@ int bp_article_parse(struct bp_article **out, const char *name, const char *text
 			forget_front_matter(a);
 			rc = 0;
 		} else {
-			c.fm_read = 1;
 			if (c.uncut)
 				keep_known_fields(&c);
 		}

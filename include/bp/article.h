@@ -78,13 +78,14 @@ struct bp_article_opts {
  * missing `title` or `sector` is reported on line 1, the opening '---'.
  *
  * Lenient mode: never fails on content (only BP_ENOMEM, or BP_EINVALID for text that is not
- * text at all: UTF-16, or larger than BP_ARTICLE_MAX_SIZE). Missing or invalid fields are
- * derived (title from the first heading, else from the file name: "triaging-reference_questions
- * .md" gives "Triaging reference questions"; sector as bp_article_opts.default_sector says) or
- * dropped, with one warning each through opts->warn; a file with no front matter at all is
- * normal for a peer and gets no warning for it. A title or author on several lines is joined
- * into one; a scalar `tags` is a list of one; tags are lowercased, spaces become hyphens, and
- * invalid ones are dropped. A front matter that cannot be read (YAML error, unterminated,
+ * text at all: UTF-16, or larger than BP_ARTICLE_MAX_SIZE). Invalid fields are derived or
+ * dropped, with one warning each through opts->warn. A missing title or sector is normal for a
+ * peer (a plain Markdown file, a Jekyll or Hugo page) and is derived without a warning: the
+ * title from the first heading, else from the file name ("triaging-reference_questions.md"
+ * gives "Triaging reference questions"); the sector as bp_article_opts.default_sector says. A
+ * title or author on several lines is joined into one; a scalar `tags` is a list cut at commas,
+ * or at spaces when it has none (Jekyll's `tags: weeding crew`); tags are lowercased, inner
+ * spaces become hyphens, and invalid ones are dropped. A front matter that cannot be read (YAML error, unterminated,
  * larger than BP_ARTICLE_MAX_FRONT_MATTER) is ignored with a warning; one that cannot be cut
  * into lines ({...}, indented) keeps only the known fields. Invalid UTF-8 and NUL bytes are
  * replaced by U+FFFD (one warning), in the getters and in what bp_article_serialize() writes.

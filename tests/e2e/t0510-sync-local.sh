@@ -196,12 +196,23 @@ test_expect_success 'setup: a plain repository of lesson pages' '
 	---
 	A lesson on vocabularies.
 	EOF
+	mkdir lesson/_posts &&
+	cat >lesson/_posts/2019-03-04-weeding.md <<-\EOF &&
+	---
+	layout: post
+	title: "Weeding with CREW"
+	date: 2019-03-04 10:00:00 +0100
+	tags: weeding crew
+	---
+	Use the MUSTIE criteria.
+	EOF
 	printf "\211PNG\r\n\032\n\0\0\0binary" >lesson/fig/vocab.png &&
 	git -C lesson add . && git -C lesson commit -q -m "lesson" &&
 	librarian e "Eve Eng" &&
 	bestpractice --kb e peer add --sector academic carpentry "file://$TRASH/lesson" >/dev/null &&
-	bestpractice --kb e sync >out &&
-	test_grep "^carpentry: 2 new, 0 changed, 0 removed$" out
+	bestpractice --kb e sync >out 2>err &&
+	test_grep "^carpentry: 3 new, 0 changed, 0 removed$" out &&
+	test_line_count = 0 err
 '
 
 test_expect_success 'its pages are searchable, titled from their front matter or first heading' '
@@ -212,7 +223,9 @@ test_expect_success 'its pages are searchable, titled from their front matter or
 	test_grep "^Building Subject Headings$" out &&
 	test_grep "^  carpentry:_episodes/02-headings · academic · from carpentry$" out &&
 	bestpractice --kb e list --peer carpentry --sector academic >out &&
-	test_line_count = 2 out &&
+	test_line_count = 3 out &&
+	bestpractice --kb e list --tag crew >out &&
+	test_grep "^carpentry:_posts/2019-03-04-weeding  *Weeding with CREW$" out &&
 	bestpractice --kb e show carpentry:_episodes/01-intro >out &&
 	test_grep "Authority files keep a catalogue consistent" out &&
 	! test -e e/_episodes && ! test -e e/fig

@@ -51,7 +51,7 @@ QUIET_AR = @echo '   AR $@';
 endif
 LIBS = $(PKG_LIBS) -lm -pthread
 # Tests also call ICU directly (u_cleanup, to leave valgrind only our own memory).
-TEST_LIBS = $(LIBS) $(shell $(PKG_CONFIG) --libs $(ICU_PKGS))
+TEST_LIBS = $(LIBS) $(shell $(PKG_CONFIG) --libs $(ICU_PKGS) zlib)
 
 LIB_SRC = $(wildcard lib/*.c)
 CMD_SRC = $(wildcard cmd/*.c)

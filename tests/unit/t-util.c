@@ -1,7 +1,9 @@
 /* Unit tests of the shared helpers: buffers, UTF-8, errors, the allocation hook. */
 #include <stdlib.h>
+#include <zlib.h>
 
 #include "bp/sync.h"
+#include "deflate.h"
 #include "harness.h"
 #include "util.h"
 
@@ -117,6 +119,46 @@ static void test_alloc_hook_counts(void)
 	bp_free(p);
 }
 
+/* The size of `text` deflated by a stream started at `level`. */
+static size_t deflated_size(const char *text, size_t len, int level)
+{
+	static unsigned char out[1 << 17];
+	z_stream z;
+	size_t n;
+
+	memset(&z, 0, sizeof(z));
+	if (deflateInit(&z, level) != Z_OK)
+		return 0;
+	z.next_in = (unsigned char *)text;
+	z.avail_in = (unsigned)len;
+	z.next_out = out;
+	z.avail_out = sizeof(out);
+	n = deflate(&z, Z_FINISH) == Z_STREAM_END ? sizeof(out) - z.avail_out : 0;
+	deflateEnd(&z);
+	return n;
+}
+
+static void test_deflate_fastest(void)
+{
+	struct bp_buf b = BP_BUF_INIT;
+	size_t best, fast, forced;
+	int i;
+
+	for (i = 0; i < 3000; i++)
+		bp_buf_addf(&b, "tip %d: weeding by usage, %d loans, shelf %x\n", i, i * 7 % 31, i * i);
+	CHECK(!bp_buf_oom(&b));
+	best = deflated_size(b.ptr, b.len, Z_BEST_COMPRESSION);
+	fast = deflated_size(b.ptr, b.len, Z_BEST_SPEED);
+	CHECK(best > 0 && fast > best);
+	/* While on, a stream asked for the best compression gets the fastest. */
+	CHECK_INT(bp_deflate_fastest(1), 0);
+	forced = deflated_size(b.ptr, b.len, Z_BEST_COMPRESSION);
+	CHECK_INT(bp_deflate_fastest(0), 1);
+	CHECK_INT(forced, fast);
+	CHECK_INT(deflated_size(b.ptr, b.len, Z_BEST_COMPRESSION), best);
+	bp_buf_release(&b);
+}
+
 int main(void)
 {
 	RUN(test_buf_grows_and_formats);
@@ -125,5 +167,6 @@ int main(void)
 	RUN(test_utf8);
 	RUN(test_error_messages);
 	RUN(test_alloc_hook_counts);
+	RUN(test_deflate_fastest);
 	return done_testing();
 }

@@ -29,6 +29,8 @@ unset BESTPRACTICE_KB BESTPRACTICE_PAGER VISUAL EDITOR PAGER NO_COLOR GIT_AUTHOR
 	GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL GIT_DIR GIT_WORK_TREE \
 	BESTPRACTICE_TOKEN SSH_AUTH_SOCK SSH_ASKPASS GIT_ASKPASS GIT_SSH GIT_SSH_COMMAND \
 	GIT_SSL_CAINFO GIT_SSL_NO_VERIFY
+# Servers on loopback are reached directly, never through the machine's proxy.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 PATH="$BUILD:$PATH"
 export PATH
 # Under sanitizers, leaks inside libgit2 1.5 itself are not ours: see tests/lsan.supp.

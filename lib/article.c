@@ -827,9 +827,9 @@ static int read_tags(struct ctx *c, struct entry *e, struct node *v)
 		bp_free(tag);
 		tag = NULL;
 	}
+out:
 	if (changed)
 		e->dirty = 1;
-out:
 	bp_free(split);
 	bp_free(words);
 	return rc;

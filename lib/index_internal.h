@@ -26,11 +26,13 @@ int bp_peer_sources(struct bp_source **out, size_t *n, struct bp_kb *kb, struct 
 void bp_sources_free(struct bp_source *s, size_t n);
 
 /*
- * The names of the KB's git remotes, sorted, read from `cfg` (a snapshot). The same list as
+ * The names of the KB's git remotes, sorted, read from a snapshot of its configuration that
+ * is left in *cfg for further reading (git_config_free it, even on failure). The same list as
  * git_remote_list() gives, without its regular expression: libgit2 1.5 leaks PCRE2 match data
  * in git_config_foreach_match(). Free with git_strarray_dispose().
  */
-int bp_remote_names(git_strarray *out, git_config *cfg, struct bp_error *err);
+int bp_remote_names(git_strarray *out, git_config **cfg, struct bp_kb *kb,
+		    struct bp_error *err);
 
 /*
  * remote.NAME.KEY as a new string (bp_free), or NULL when unset: from `cfg`, or from a

@@ -332,12 +332,7 @@ int bp_peer_list(struct bp_kb *kb, int (*fn)(const struct bp_peer_info *p, void 
 	size_t i;
 	int rc;
 
-	rc = git_repository_config_snapshot(&cfg, kb->repo);
-	if (rc < 0) {
-		rc = bp_git_error(err, rc, "cannot read the peers");
-		goto out;
-	}
-	rc = bp_remote_names(&names, cfg, err);
+	rc = bp_remote_names(&names, &cfg, kb, err);
 	if (rc)
 		goto out;
 	for (i = 0; i < names.count && !rc; i++) {

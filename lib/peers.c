@@ -54,7 +54,7 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int bp_remote_names(git_strarray *out, git_config *cfg, struct bp_error *err)
+int bp_remote_names(git_strarray *out, git_config **cfg, struct bp_kb *kb, struct bp_error *err)
 {
 	git_config_iterator *it = NULL;
 	git_config_entry *e;
@@ -63,7 +63,10 @@ int bp_remote_names(git_strarray *out, git_config *cfg, struct bp_error *err)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = git_config_iterator_new(&it, cfg);
+	*cfg = NULL;
+	rc = git_repository_config_snapshot(cfg, kb->repo);
+	if (rc == 0)
+		rc = git_config_iterator_new(&it, *cfg);
 	if (rc < 0)
 		return bp_git_error(err, rc, "cannot read the peers");
 	while ((rc = git_config_next(&e, it)) == 0) {
@@ -158,12 +161,7 @@ int bp_peer_sources(struct bp_source **out, size_t *n, struct bp_kb *kb, struct 
 
 	*out = NULL;
 	*n = 0;
-	rc = git_repository_config_snapshot(&cfg, kb->repo);
-	if (rc < 0) {
-		rc = bp_git_error(err, rc, "cannot read the peers");
-		goto out;
-	}
-	rc = bp_remote_names(&names, cfg, err);
+	rc = bp_remote_names(&names, &cfg, kb, err);
 	if (rc)
 		goto out;
 	s = bp_calloc(names.count ? names.count : 1, sizeof(*s));
@@ -207,15 +205,9 @@ int bp_kb_each_peer(struct bp_kb *kb, int (*fn)(const char *name, void *payload)
 	size_t i;
 	int rc;
 
-	rc = git_repository_config_snapshot(&cfg, kb->repo);
-	if (rc < 0) {
-		rc = bp_git_error(err, rc, "cannot read the peers");
-		goto out;
-	}
-	rc = bp_remote_names(&names, cfg, err);
+	rc = bp_remote_names(&names, &cfg, kb, err);
 	for (i = 0; !rc && i < names.count; i++)
 		rc = fn(names.strings[i], payload);
-out:
 	git_config_free(cfg);
 	git_strarray_dispose(&names);
 	return rc;

@@ -1458,12 +1458,7 @@ int bp_sync(struct bp_kb *kb, const struct bp_sync_opts *opts, size_t *failed,
 	rc = bp_kb_commit_pending(NULL, kb, err);
 	if (rc)
 		goto out;
-	rc = git_repository_config_snapshot(&cfg, kb->repo);
-	if (rc < 0) {
-		rc = bp_git_error(err, rc, "cannot read the peers");
-		goto out;
-	}
-	rc = bp_remote_names(&names, cfg, err);
+	rc = bp_remote_names(&names, &cfg, kb, err);
 	if (rc)
 		goto out;
 	for (j = 0; j < opts->npeers; j++) {

@@ -33,7 +33,11 @@ test_expect_success 'setup: a KB that shares a hub with another' '
 crash() {
 	op=$1 delay=$2 n=$3
 	case $op in
-	add) sh -c "echo \"Crash body $n.\" | bestpractice --kb kb add -t \"Crash tip $n\" -s medical >>added 2>/dev/null" & ;;
+	add)
+		# From a file, not a pipe: $! must be the program itself, not a shell around it.
+		echo "Crash body $n." >body
+		bestpractice --kb kb add -t "Crash tip $n" -s medical <body >>added 2>/dev/null &
+		;;
 	edit) EDITOR="$TRASH/editor.sh" bestpractice --kb kb edit law/tip-2 >/dev/null 2>&1 & ;;
 	sync)
 		echo "Other $n." | bestpractice --kb other add -t "Other tip $n" -s museum >/dev/null 2>&1

@@ -171,7 +171,7 @@ int bp_adopt(char **out_id, struct bp_kb *kb, const char *peer_id, const char *s
 	}
 	memcpy(path, colon + 1, n);
 	memcpy(path + n, ".md", 4);
-	if (!bp_path_ok(path, &why) || !bp_kb_is_article_path(path)) {
+	if (!bp_path_ok(path, &why) || !bp_kb_is_peer_article_path(path)) {
 		rc = bp_error_set(err, BP_EINVALID, "invalid article id '%s'", peer_id);
 		goto out;
 	}

@@ -87,8 +87,9 @@ int bp_index_clear_source(struct bp_index *ix, sqlite3_int64 source_id, struct b
 int bp_index_drop_source(struct bp_index *ix, const char *name, struct bp_error *err);
 
 /*
- * Whether a path of a source may be indexed: an article path (bp_kb_is_article_path), and for
- * a peer every rule of bp_path_check. A peer's rejected path is reported once, as a warning.
+ * Whether a path of a source may be indexed: an article path (bp_kb_is_article_path; for a
+ * peer bp_kb_is_peer_article_path). A peer's rejected path in a folder is reported once, as
+ * a warning.
  */
 int bp_index_path_ok(struct bp_index *ix, const char *source, const char *path);
 

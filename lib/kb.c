@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -819,6 +820,29 @@ int bp_kb_is_article_path(const char *path)
 		p = slash + 1;
 	}
 	return parts >= 2 && strlen(p) > 3;
+}
+
+int bp_kb_is_peer_article_path(const char *path)
+{
+	/* What a repository says about itself, and a site's home page, in any case. */
+	static const char *const about[] = {
+		"authors", "changelog", "changes", "citation", "code_of_conduct", "code-of-conduct",
+		"contributing", "contributors", "copying", "governance", "history", "index",
+		"license", "licence", "maintainers", "news", "notice", "readme", "security",
+		"support",
+	};
+	size_t n = strlen(path), i;
+
+	if (bp_kb_is_article_path(path))
+		return 1;
+	/* A name starting with '_' is a site generator's (_sidebar.md, _index.md). */
+	if (n < 4 || n > 255 || strchr(path, '/') || strcmp(path + n - 3, ".md") ||
+	    path[0] == '_' || !sane_component(path, n))
+		return 0;
+	for (i = 0; i < sizeof(about) / sizeof(about[0]); i++)
+		if (strlen(about[i]) == n - 3 && !strncasecmp(path, about[i], n - 3))
+			return 0;
+	return 1;
 }
 
 int bp_kb_read(char **out, size_t *len, struct bp_kb *kb, const char *path,

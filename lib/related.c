@@ -303,6 +303,7 @@ struct expects {
 	struct expect *e;
 	size_t n, cap;
 	int oom;
+	int peer; /* the source is a peer's: its root files count too */
 };
 
 static int cmp_expect(const void *a, const void *b)
@@ -351,7 +352,7 @@ static int expect_cb(const char *path, const git_oid *old_id, const git_oid *new
 	struct expects *x = payload;
 
 	(void)old_id;
-	if (new_id && bp_kb_is_article_path(path))
+	if (new_id && (x->peer ? bp_kb_is_peer_article_path(path) : bp_kb_is_article_path(path)))
 		expect_add(x, path, new_id);
 	return x->oom ? -1 : 0;
 }
@@ -455,6 +456,7 @@ static int verify_source(struct bp_index *ix, const struct bp_source *src,
 	size_t i = 0;
 	int rc, c;
 
+	x.peer = *src->name != '\0';
 	rc = expected(&x, ix, src, err);
 	if (rc)
 		goto out;

@@ -913,7 +913,8 @@ static int resolve_once(char **out, struct bp_index *ix, const char *id, struct 
 		sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
 	} else {
-		/* A bare slug: any sector, any source when none was named. */
+		/* A bare slug: any sector, any source when none was named; or a peer's page at
+		 * the root of its tree. */
 		bp_buf_addf(&suffix, "/%s", path);
 		if (bp_buf_oom(&suffix)) {
 			rc = bp_error_nomem(err);
@@ -923,7 +924,8 @@ static int resolve_once(char **out, struct bp_index *ix, const char *id, struct 
 					"SELECT " BP_SQL_ID " FROM articles a "
 					"JOIN sources s ON s.id = a.source "
 					"WHERE (?1 = '' OR s.name = ?1) "
-					"AND substr(a.path, -length(?2)) = ?2 "
+					"AND (substr(a.path, -length(?2)) = ?2 "
+					"OR (s.name <> '' AND a.path = ?3)) "
 					"ORDER BY s.name <> '', 1 LIMIT 10",
 					-1, &st, NULL);
 		if (rc != SQLITE_OK) {
@@ -932,6 +934,7 @@ static int resolve_once(char **out, struct bp_index *ix, const char *id, struct 
 		}
 		sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, suffix.ptr, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, path, -1, SQLITE_STATIC);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!strchr(col(st, 0), ':'))
@@ -1095,10 +1098,10 @@ int bp_index_path_ok(struct bp_index *ix, const char *source, const char *path)
 
 	if (n < 3 || strcmp(path + n - 3, ".md"))
 		return 0;
-	if (bp_kb_is_article_path(path))
+	if (*source ? bp_kb_is_peer_article_path(path) : bp_kb_is_article_path(path))
 		return 1;
-	/* Markdown files at the root (a README) are not articles; other odd names are worth a
-	 * word when a peer sent them. */
+	/* Markdown files at the root (a README; any, in the own KB) are not articles; other odd
+	 * names are worth a word when a peer sent them. */
 	if (*source && strchr(path, '/'))
 		bp_warn(bp_kb_warn(ix->kb), "peer '%s': skipped '%s': not a valid article path",
 			source, path);

@@ -415,6 +415,7 @@ static int has_branches(struct bp_kb *kb, const char *peer)
 /* What the index would see change between two trees: the checked comparison's counts. */
 struct counts {
 	git_odb *odb;
+	int peer; /* a subscribed peer's trees: bp_kb_is_peer_article_path */
 	size_t added, changed, removed;
 };
 
@@ -436,7 +437,7 @@ static int count_change(const char *path, const git_oid *old_id, const git_oid *
 	struct counts *c = payload;
 	int was, is;
 
-	if (!bp_kb_is_article_path(path))
+	if (!(c->peer ? bp_kb_is_peer_article_path(path) : bp_kb_is_article_path(path)))
 		return 0;
 	was = indexable(c->odb, old_id);
 	is = indexable(c->odb, new_id);
@@ -455,10 +456,10 @@ static int count_change(const char *path, const git_oid *old_id, const git_oid *
  * name such as 'law/a\b.md', a symbolic link, a file too large to read) or gives up on a
  * tree libgit2 cannot diff.
  */
-static int diff_counts(struct bp_kb *kb, git_tree *a, git_tree *b, size_t *added,
+static int diff_counts(struct bp_kb *kb, int peer, git_tree *a, git_tree *b, size_t *added,
 		       size_t *changed, size_t *removed)
 {
-	struct counts c = {NULL, 0, 0, 0};
+	struct counts c = {NULL, peer, 0, 0, 0};
 	struct bp_tree_diff_cb cb = {count_change, NULL, &c};
 	int rc;
 
@@ -473,13 +474,13 @@ static int diff_counts(struct bp_kb *kb, git_tree *a, git_tree *b, size_t *added
 	return rc;
 }
 
-/* Count the articles of a tree (NULL: none). */
-static size_t count_articles(struct bp_kb *kb, git_tree *tree)
+/* Count the articles of a tree (NULL: none); `peer`: a subscribed peer's. */
+static size_t count_articles(struct bp_kb *kb, int peer, git_tree *tree)
 {
 	size_t n = 0, changed, removed;
 
 	if (tree)
-		diff_counts(kb, NULL, tree, &n, &changed, &removed);
+		diff_counts(kb, peer, NULL, tree, &n, &changed, &removed);
 	return n;
 }
 
@@ -714,11 +715,11 @@ static int sync_subscribed(struct sync_state *s, struct bp_sync_report *r, struc
 	}
 	if (has_old && has && !git_graph_descendant_of(s->kb->repo, &tip, &old))
 		r->rewritten = 1;
-	diff_counts(s->kb, old_tree, new_tree, &r->added, &r->changed, &r->removed);
+	diff_counts(s->kb, 1, old_tree, new_tree, &r->added, &r->changed, &r->removed);
 	/* Most of a peer's tips gone at once is worth saying loudly. Every article changed or
 	 * removed was there before: no more removed than changed cannot be most of them. */
 	if (r->removed > r->changed) {
-		size_t before = count_articles(s->kb, old_tree);
+		size_t before = count_articles(s->kb, 1, old_tree);
 
 		if (before >= 4 && r->removed * 2 > before)
 			r->mass_delete = 1;
@@ -1170,8 +1171,8 @@ static int deletion_guard(struct sync_state *s, git_commit *from, const git_oid 
 		goto out;
 	/* Every article changed or removed was there before: no more removed than changed
 	 * cannot be most of them, and the whole tree need not be counted. */
-	if (diff_counts(s->kb, a, b, &added, &changed, &removed) == 0 && removed > changed &&
-	    (before = count_articles(s->kb, a)) >= 2 && removed * 2 > before)
+	if (diff_counts(s->kb, 0, a, b, &added, &changed, &removed) == 0 && removed > changed &&
+	    (before = count_articles(s->kb, 0, a)) >= 2 && removed * 2 > before)
 		rc = bp_error_set(err, BP_EREFUSED,
 				  "peer '%s': syncing would delete %zu of your %zu articles; nothing "
 				  "was changed (run 'bestpractice sync --force' if that is what you "
@@ -1191,7 +1192,7 @@ static int has_articles(struct bp_kb *kb, git_commit *c)
 
 	if (git_commit_tree(&t, c) < 0)
 		return 1;
-	n = count_articles(kb, t);
+	n = count_articles(kb, 0, t);
 	git_tree_free(t);
 	return n > 0;
 }
@@ -1327,7 +1328,7 @@ static int shared_round(struct sync_state *s, const char *local, struct bp_sync_
 		goto unlock;
 	}
 	if (git_commit_tree(&head_tree, head) == 0)
-		diff_counts(s->kb, head_tree, their_tree, &r->added, &r->changed, &r->removed);
+		diff_counts(s->kb, 0, head_tree, their_tree, &r->added, &r->changed, &r->removed);
 	if (git_graph_descendant_of(s->kb->repo, &tip, &head_id) == 1 ||
 	    (!has_articles(s->kb, head) && tree_within(head, theirs))) {
 		/* Fast-forward; or a KB with no tips of its own takes the remote's history. */
@@ -1366,7 +1367,7 @@ static int shared_round(struct sync_state *s, const char *local, struct bp_sync_
 	/* What the merge brings into the KB, not how the two sides differ: our own changes
 	 * since the fork are neither "changed" nor "removed" by it. */
 	if (rc == 0 && head_tree)
-		diff_counts(s->kb, head_tree, tree, &r->added, &r->changed, &r->removed);
+		diff_counts(s->kb, 0, head_tree, tree, &r->added, &r->changed, &r->removed);
 	if (rc == 0) {
 		const git_commit *parents[2] = {head, theirs};
 		rc = git_commit_create(&merge_id, s->kb->repo, NULL, sig, sig, NULL, msg.ptr, tree,

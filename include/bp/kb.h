@@ -90,6 +90,14 @@ int bp_kb_git_config(char **out, struct bp_kb *kb, const char *key, struct bp_er
 int bp_kb_is_article_path(const char *path);
 
 /*
+ * Whether `path` names an article of a peer: an article path, or a ".md" file at the root of
+ * the peer's tree (a repository of lesson pages kept side by side), except the files every
+ * repository has about itself (README, LICENSE, CONTRIBUTING, CHANGELOG and the like), a
+ * site's home page (index) and names starting with '_' (a site generator's).
+ */
+int bp_kb_is_peer_article_path(const char *path);
+
+/*
  * Turn what a user typed into an own article's path: "law/x", "law/x.md" and "./law/x.md"
  * name law/x.md; a bare slug "x" names the one article of that slug in any sector.
  * BP_ENOTFOUND when nothing matches, BP_EINVALID when a bare slug is ambiguous (the message

@@ -206,12 +206,20 @@ test_expect_success 'setup: a plain repository of lesson pages' '
 	---
 	Use the MUSTIE criteria.
 	EOF
+	cat >lesson/shelf-reading.md <<-\EOF &&
+	# Shelf Reading in Ten Minutes a Day
+
+	Read one shelf a day, left to right, and the misshelved zeppelin atlas turns up.
+	EOF
+	for f in README.md LICENSE.md CONTRIBUTING.md _sidebar.md; do
+		echo "About this repository: zeppelin." >"lesson/$f" || return 1
+	done &&
 	printf "\211PNG\r\n\032\n\0\0\0binary" >lesson/fig/vocab.png &&
 	git -C lesson add . && git -C lesson commit -q -m "lesson" &&
 	librarian e "Eve Eng" &&
 	bestpractice --kb e peer add --sector academic carpentry "file://$TRASH/lesson" >/dev/null &&
 	bestpractice --kb e sync >out 2>err &&
-	test_grep "^carpentry: 3 new, 0 changed, 0 removed$" out &&
+	test_grep "^carpentry: 4 new, 0 changed, 0 removed$" out &&
 	test_line_count = 0 err
 '
 
@@ -223,12 +231,26 @@ test_expect_success 'its pages are searchable, titled from their front matter or
 	test_grep "^Building Subject Headings$" out &&
 	test_grep "^  carpentry:_episodes/02-headings · academic · from carpentry$" out &&
 	bestpractice --kb e list --peer carpentry --sector academic >out &&
-	test_line_count = 3 out &&
+	test_line_count = 4 out &&
 	bestpractice --kb e list --tag crew >out &&
 	test_grep "^carpentry:_posts/2019-03-04-weeding  *Weeding with CREW$" out &&
 	bestpractice --kb e show carpentry:_episodes/01-intro >out &&
 	test_grep "Authority files keep a catalogue consistent" out &&
 	! test -e e/_episodes && ! test -e e/fig
+'
+
+test_expect_success 'a page at the root of its tree is a tip; what the repository says of itself is not' '
+	bestpractice --kb e search zeppelin >out &&
+	test_grep "^Shelf Reading in Ten Minutes a Day$" out &&
+	test_grep "^  carpentry:shelf-reading · academic · from carpentry$" out &&
+	! grep -i "readme\|license\|contributing\|sidebar\|carpentry:index" out &&
+	bestpractice --kb e show carpentry:shelf-reading >out &&
+	test_grep "misshelved zeppelin atlas" out &&
+	bestpractice --kb e check &&
+	bestpractice --kb e adopt carpentry:shelf-reading >id &&
+	test_grep "^academic/shelf-reading-in-ten-minutes-a-day$" id &&
+	test -f e/academic/shelf-reading-in-ten-minutes-a-day.md &&
+	! test -e e/shelf-reading.md
 '
 
 test_expect_success 'a merge that would delete most of the KB is refused without --force' '

@@ -1484,10 +1484,8 @@ const char *bp_article_field(const struct bp_article *a, const char *key)
 	const struct entry *e;
 	size_t i, j, klen;
 
-	e = find_entry(a, key);
-	if (e && e->field == F_OTHER && !e->removed)
-		return e->is_map ? NULL : e->value;
-	/* "adopted-from.peer": key "peer" of the mapping under "adopted-from". */
+	/* "adopted-from.peer": key "peer" of the mapping under "adopted-from", before a
+	 * top-level key written "adopted-from.peer", which cannot stand in for it. */
 	for (i = 0; i < a->n; i++) {
 		e = &a->entries[i];
 		klen = strlen(e->key);
@@ -1498,6 +1496,9 @@ const char *bp_article_field(const struct bp_article *a, const char *key)
 			if (!strcmp(e->map[j].key, key + klen + 1))
 				return e->map[j].value;
 	}
+	e = find_entry(a, key);
+	if (e && e->field == F_OTHER && !e->removed)
+		return e->is_map ? NULL : e->value;
 	return NULL;
 }
 

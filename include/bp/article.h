@@ -131,8 +131,9 @@ int bp_article_has_front_matter(const struct bp_article *a);
 
 /*
  * The value of any other top-level key when it is a scalar ("adopted-from.peer" reads key
- * "peer" of the mapping under "adopted-from"); NULL when absent, not a scalar, or one of the
- * known fields (use their getters). Borrowed, until that key is set again or the article is
+ * "peer" of the mapping under "adopted-from", which a top-level key written
+ * "adopted-from.peer" does not hide); NULL when absent, not a scalar, or one of the known
+ * fields (use their getters). Borrowed, until that key is set again or the article is
  * freed.
  */
 const char *bp_article_field(const struct bp_article *a, const char *key);

@@ -147,6 +147,17 @@ static void test_parse_full_article(void)
 	CHECK(bp_article_has_front_matter(a));
 	CHECK_INT(bp_article_validate(a, NAME, &err), 0);
 	bp_article_free(a);
+
+	/* A top-level key written with a dot does not hide the mapping's key; alone, it is
+	 * read as it is. */
+	a = strict("---\ntitle: T\nsector: law\nadopted-from.peer: fake\n"
+		   "adopted-from:\n  peer: real\nx.y: z\n---\n");
+	CHECK(a != NULL);
+	if (!a)
+		return;
+	CHECK_STR(bp_article_field(a, "adopted-from.peer"), "real");
+	CHECK_STR(bp_article_field(a, "x.y"), "z");
+	bp_article_free(a);
 }
 
 static void test_optional_fields_absent(void)

@@ -5,7 +5,7 @@
 #   make demo                 install missing dependencies, build, tour a throwaway KB
 #   make install PREFIX=DIR   program, man pages, shell completion (DESTDIR honoured)
 #   make bench [N=100000]     the benchmark suite (not part of check)
-#   make fuzz [FUZZ_SECONDS=60]   build the libFuzzer targets with clang, run each that long
+#   make fuzz [FUZZ_SECONDS=60]  libFuzzer targets (clang), each run that long; FUZZ_SEED=N
 #   make SANITIZE=address,undefined check   the same under sanitizers (in build/san)
 #   make clean
 
@@ -147,6 +147,8 @@ bench:
 # tests/fuzz/regressions/TARGET/, which `make check` replays.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
+# libFuzzer's random seed, or a fixed one (FUZZ_SEED=1) for a run that can be repeated.
+FUZZ_SEED ?=
 # Per input: seconds before a hang is a finding; the memory a run may use.
 FUZZ_TIMEOUT ?= 10
 FUZZ_RSS_MB ?= 2048
@@ -179,6 +181,7 @@ fuzz-run-%: $(BUILD)/fuzz-%
 	@$(BUILD)/fuzz-$* -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) \
 		-rss_limit_mb=$(FUZZ_RSS_MB) -max_len=$(or $(FUZZ_MAX_LEN_$*),4096) \
 		-print_final_stats=1 -artifact_prefix=$(BUILD)/artifacts/$*/ \
+		$(if $(FUZZ_SEED),-seed=$(FUZZ_SEED)) \
 		$(if $(wildcard tests/fuzz/$*.dict),-dict=tests/fuzz/$*.dict) \
 		$(BUILD)/corpus/$* $(wildcard tests/fuzz/corpus-$* tests/fuzz/regressions/$*) \
 		>$(BUILD)/fuzz-$*.log 2>&1 || \

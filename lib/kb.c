@@ -533,10 +533,33 @@ static int valid_config_key(const char *key)
 	return 1;
 }
 
-int bp_kb_config_get(char **out, struct bp_kb *kb, const char *key, struct bp_error *err)
+/* The string value of git config `name`, named `shown` in messages. */
+static int config_read(char **out, struct bp_kb *kb, const char *name, const char *shown,
+		       struct bp_error *err)
 {
 	git_config *cfg = NULL;
 	git_buf val = GIT_BUF_INIT;
+	int rc;
+
+	*out = NULL;
+	rc = git_repository_config_snapshot(&cfg, kb->repo);
+	if (rc == 0)
+		rc = git_config_get_string_buf(&val, cfg, name);
+	if (rc == GIT_ENOTFOUND) {
+		rc = bp_error_set(err, BP_ENOTFOUND, "'%s' is not set", shown);
+	} else if (rc < 0) {
+		rc = bp_git_error(err, rc, "cannot read config '%s'", shown);
+	} else {
+		*out = bp_strdup(val.ptr ? val.ptr : "");
+		rc = *out ? 0 : bp_error_nomem(err);
+	}
+	git_buf_dispose(&val);
+	git_config_free(cfg);
+	return rc;
+}
+
+int bp_kb_config_get(char **out, struct bp_kb *kb, const char *key, struct bp_error *err)
+{
 	struct bp_buf name = BP_BUF_INIT;
 	int rc;
 
@@ -546,44 +569,14 @@ int bp_kb_config_get(char **out, struct bp_kb *kb, const char *key, struct bp_er
 	bp_buf_addf(&name, "bestpractice.%s", key);
 	if (bp_buf_oom(&name))
 		return bp_error_nomem(err);
-	rc = git_repository_config_snapshot(&cfg, kb->repo);
-	if (rc == 0)
-		rc = git_config_get_string_buf(&val, cfg, name.ptr);
-	if (rc == GIT_ENOTFOUND) {
-		rc = bp_error_set(err, BP_ENOTFOUND, "'%s' is not set", key);
-	} else if (rc < 0) {
-		rc = bp_git_error(err, rc, "cannot read config '%s'", key);
-	} else {
-		*out = bp_strdup(val.ptr ? val.ptr : "");
-		rc = *out ? 0 : bp_error_nomem(err);
-	}
-	git_buf_dispose(&val);
-	git_config_free(cfg);
+	rc = config_read(out, kb, name.ptr, key, err);
 	bp_buf_release(&name);
 	return rc;
 }
 
 int bp_kb_git_config(char **out, struct bp_kb *kb, const char *key, struct bp_error *err)
 {
-	git_config *cfg = NULL;
-	git_buf val = GIT_BUF_INIT;
-	int rc;
-
-	*out = NULL;
-	rc = git_repository_config_snapshot(&cfg, kb->repo);
-	if (rc == 0)
-		rc = git_config_get_string_buf(&val, cfg, key);
-	if (rc == GIT_ENOTFOUND) {
-		rc = bp_error_set(err, BP_ENOTFOUND, "'%s' is not set", key);
-	} else if (rc < 0) {
-		rc = bp_git_error(err, rc, "cannot read config '%s'", key);
-	} else {
-		*out = bp_strdup(val.ptr ? val.ptr : "");
-		rc = *out ? 0 : bp_error_nomem(err);
-	}
-	git_buf_dispose(&val);
-	git_config_free(cfg);
-	return rc;
+	return config_read(out, kb, key, key, err);
 }
 
 int bp_kb_config_set(struct bp_kb *kb, const char *key, const char *value,

@@ -148,6 +148,19 @@ ${4:-A body about $2.}
 ARTICLE
 }
 
+# tip KB TITLE SECTOR [BODY]: add a tip to KB.
+tip() {
+	echo "${4:-A body about $2.}" | bestpractice --kb "$1" add -t "$2" -s "$3" >/dev/null
+}
+
+# librarian DIR NAME: a new KB in DIR whose commits are NAME's.
+librarian() {
+	git init -q "$1" &&
+	git -C "$1" config user.name "$2" &&
+	git -C "$1" config user.email "$(echo "$2" | tr "A-Z " "a-z.")@example.org" &&
+	bestpractice init "$1" >/dev/null
+}
+
 # git fsck --strict on a KB: no error, and nothing said but notes about unreachable objects
 # (a merge left behind by an interrupted sync is not a fault).
 test_fsck() {

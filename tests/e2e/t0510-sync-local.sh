@@ -4,19 +4,6 @@
 # not a bestpractice KB at all, and adopt / outdated / show --diff.
 . "$(dirname "$0")/lib.sh"
 
-# tip KB TITLE SECTOR [BODY]: add a tip to KB.
-tip() {
-	echo "${4:-A body about $2.}" | bestpractice --kb "$1" add -t "$2" -s "$3" >/dev/null
-}
-
-# librarian DIR NAME: a new KB in DIR whose commits are NAME's.
-librarian() {
-	git init -q "$1" &&
-	git -C "$1" config user.name "$2" &&
-	git -C "$1" config user.email "$(echo "$2" | tr "A-Z " "a-z.")@example.org" &&
-	bestpractice init "$1" >/dev/null
-}
-
 # The number of articles (*.md under a sector folder) committed on KB's branch.
 committed() {
 	git -C "$1" ls-tree -r --name-only HEAD | grep -c '^[^/]*/.*\.md$'

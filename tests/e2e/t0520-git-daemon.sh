@@ -5,19 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$TEST_ROOT/tests/e2e/servers.sh"
 
-# tip KB TITLE SECTOR [BODY]: add a tip to KB.
-tip() {
-	echo "${4:-A body about $2.}" | bestpractice --kb "$1" add -t "$2" -s "$3" >/dev/null
-}
-
-# librarian DIR NAME: a new KB in DIR whose commits are NAME's.
-librarian() {
-	git init -q "$1" &&
-	git -C "$1" config user.name "$2" &&
-	git -C "$1" config user.email "$(echo "$2" | tr "A-Z " "a-z.")@example.org" &&
-	bestpractice init "$1" >/dev/null
-}
-
 # wait_for FILE: until FILE exists (10 s at most).
 wait_for() {
 	for _ in $(seq 200); do

@@ -11,11 +11,6 @@
 TOKEN=tok-8f3e1c55a9d2
 WRONG=tok-wrong-0b7d44e1
 
-# tip KB TITLE SECTOR [BODY]: add a tip to KB.
-tip() {
-	echo "${4:-A body about $2.}" | bestpractice --kb "$1" add -t "$2" -s "$3" >/dev/null
-}
-
 # No secret in these files.
 no_secret() {
 	for f in "$@"; do

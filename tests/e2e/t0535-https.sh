@@ -9,11 +9,6 @@
 [ -x "$LIGHTTPD" ] || test_skip_all "no lighttpd (install it: scripts/install-deps)"
 command -v openssl >/dev/null || test_skip_all "no openssl (install it: scripts/install-deps)"
 
-# tip KB TITLE SECTOR: add a tip to KB.
-tip() {
-	echo "A body about $2." | bestpractice --kb "$1" add -t "$2" -s "$3" >/dev/null
-}
-
 # make_ca NAME: a self-signed CA, NAME.pem and NAME.key.
 make_ca() {
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$1 test CA" \

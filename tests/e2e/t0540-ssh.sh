@@ -20,11 +20,6 @@ if [ "$sshd_started" -ne 0 ] && [ -n "$SSHD_SKIP" ] && [ "$(id -u)" -ne 0 ]; the
 	test_skip_all "$SSHD_SKIP"
 fi
 
-# tip KB TITLE SECTOR [BODY]: add a tip to KB.
-tip() {
-	echo "${4:-A body about $2.}" | bestpractice --kb "$1" add -t "$2" -s "$3" >/dev/null
-}
-
 test_expect_success 'setup: sshd answers, OpenSSH logs in with the test key' '
 	cat sshd-start.log &&
 	test "$sshd_started" -eq 0 &&

@@ -17,14 +17,18 @@ BUILD ?= build$(if $(SANITIZE),/san)
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS = libgit2 sqlite3 libcmark yaml-0.1
-# ICU's headers are used at build time, its libraries opened at run time when first needed
-# (lib/icu.c): linking them would cost every run of the program its dynamic linking.
-ICU_PKGS = icu-uc icu-i18n
+PKGS = sqlite3 libcmark yaml-0.1
+# The headers of libgit2 and ICU are used at build time, their libraries opened at run time
+# when first needed (lib/libgit2.c, lib/icu.c): linking them would cost every run of the
+# program their dynamic linking, whether it needs them or not.
+LAZY_PKGS = libgit2 icu-uc icu-i18n
 
 # Recursively expanded, so that a sub-make run after `deps` sees the new packages.
-PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) $(ICU_PKGS))
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) $(LAZY_PKGS))
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+# The functions of libgit2's libraries that lib/tls.c and lib/deflate.c replace: exported,
+# so that libgit2, opened later, finds them before its own.
+EXPORTS = mbedtls_x509_crt_parse_file mbedtls_x509_crt_parse_path deflateInit_
 
 # The warnings git's config.mak.dev turns on; -Werror unless WERROR=0.
 WARNINGS = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -35,23 +39,24 @@ WERROR ?= 1
 OPT ?= -O2 -g
 CFLAGS ?= $(OPT)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARNINGS) $(if $(filter 1,$(WERROR)),-Werror) \
-	-Iinclude -Ilib $(PKG_CFLAGS) $(CFLAGS) -MMD -MP \
+	-Iinclude -Ilib -I$(BUILD)/gen $(PKG_CFLAGS) $(CFLAGS) -MMD -MP \
 	-DBP_MANDIR='"$(MANDIR)"'
 ifdef SANITIZE
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
-ALL_LDFLAGS = $(LDFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(EXPORTS:%=-Wl,--export-dynamic-symbol=%)
 
 # Quiet by default; V=1 shows the commands.
 ifneq ($(V),1)
 QUIET_CC = @echo '   CC $@';
 QUIET_LINK = @echo ' LINK $@';
 QUIET_AR = @echo '   AR $@';
+QUIET_GEN = @echo '  GEN $@';
 endif
-LIBS = $(PKG_LIBS) -lm -pthread
+LIBS = $(PKG_LIBS) -ldl -lm -pthread
 # Tests also call ICU directly (u_cleanup, to leave valgrind only our own memory).
-TEST_LIBS = $(LIBS) $(shell $(PKG_CONFIG) --libs $(ICU_PKGS) zlib)
+TEST_LIBS = $(LIBS) $(shell $(PKG_CONFIG) --libs icu-uc icu-i18n zlib)
 
 LIB_SRC = $(wildcard lib/*.c)
 CMD_SRC = $(wildcard cmd/*.c)
@@ -82,7 +87,13 @@ $(BUILD)/libbestpractice.a: $(LIB_OBJ)
 $(BUILD)/bestpractice: $(CMD_OBJ) $(BUILD)/libbestpractice.a
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libbestpractice.a $(ALL_LDFLAGS) $(LIBS)
 
-$(BUILD)/%.o: %.c
+# The libgit2 function names as macros over libgit2.h's table.
+GEN = $(BUILD)/gen/libgit2-names.h
+$(GEN): lib/libgit2.def
+	@mkdir -p $(dir $@)
+	$(QUIET_GEN)sed -n 's/^X(\(git_[a-z0-9_]*\))$$/#define \1 (bp_libgit2()->\1)/p' $< >$@
+
+$(BUILD)/%.o: %.c | $(GEN)
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

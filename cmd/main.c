@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <git2.h>
+#include "libgit2.h"
 
 #include "cmd.h"
 
@@ -517,11 +517,6 @@ int main(int argc, char **argv)
 	}
 	if (!c)
 		return usage_error(NULL, "unknown command ", argv[i]);
-	/*
-	 * One libgit2 initialisation for the whole run: the library's calls pair their own init
-	 * and shutdown, and without an outer one each pair would set up libgit2 again.
-	 */
-	git_libgit2_init();
 	rc = run_command(&ctx, c, argc - i - words, argv + i + words);
 	bp_index_free(ctx.index);
 	bp_kb_free(ctx.kb);
@@ -532,6 +527,6 @@ int main(int argc, char **argv)
 		}
 	}
 	finish_pager();
-	git_libgit2_shutdown();
+	bp_libgit2_release();
 	return rc;
 }

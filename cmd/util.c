@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <git2.h>
+#include "libgit2.h"
 
 #include "cmd.h"
 

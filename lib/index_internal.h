@@ -5,7 +5,7 @@
 #ifndef BP_INDEX_INTERNAL_H
 #define BP_INDEX_INTERNAL_H
 
-#include <git2.h>
+#include "libgit2.h"
 #include <sqlite3.h>
 
 #include "bp/index.h"

@@ -5,7 +5,7 @@
 #ifndef BP_KB_INTERNAL_H
 #define BP_KB_INTERNAL_H
 
-#include <git2.h>
+#include "libgit2.h"
 
 #include "bp/kb.h"
 #include "util.h"

@@ -5,7 +5,7 @@
 #ifndef BP_LOCALFETCH_H
 #define BP_LOCALFETCH_H
 
-#include <git2.h>
+#include "libgit2.h"
 
 #include "bp/common.h"
 

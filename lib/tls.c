@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <git2.h>
+#include "libgit2.h"
 
 #include "tls.h"
 

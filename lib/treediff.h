@@ -4,7 +4,7 @@
 #ifndef BP_TREEDIFF_H
 #define BP_TREEDIFF_H
 
-#include <git2.h>
+#include "libgit2.h"
 
 #include "bp/common.h"
 

@@ -5,6 +5,8 @@
 #include "bp/sync.h"
 #include "deflate.h"
 #include "harness.h"
+#include "libgit2.h"
+#include "tls.h"
 #include "util.h"
 
 static void test_buf_grows_and_formats(void)
@@ -159,6 +161,25 @@ static void test_deflate_fastest(void)
 	bp_buf_release(&b);
 }
 
+/*
+ * libgit2 is loaded by the first git call, and the functions tls.c defines in its place are
+ * the ones it calls: its initialisation asked for the system's CA certificates, and the
+ * request was deferred (Debian's libgit2 uses mbedTLS).
+ */
+static void test_libgit2_on_demand(void)
+{
+	git_oid id;
+	char hex[GIT_OID_HEXSZ + 1];
+
+	CHECK(!bp_libgit2_is_loaded());
+	CHECK_INT(bp_tls_pending(), 0);
+	CHECK_INT(git_oid_fromstr(&id, "0123456789abcdef0123456789abcdef01234567"), 0);
+	CHECK(bp_libgit2_is_loaded());
+	CHECK_STR(git_oid_tostr(hex, sizeof(hex), &id), "0123456789abcdef0123456789abcdef01234567");
+	CHECK(bp_tls_pending() > 0);
+	bp_libgit2_release();
+}
+
 int main(void)
 {
 	RUN(test_buf_grows_and_formats);
@@ -168,5 +189,6 @@ int main(void)
 	RUN(test_error_messages);
 	RUN(test_alloc_hook_counts);
 	RUN(test_deflate_fastest);
+	RUN(test_libgit2_on_demand);
 	return done_testing();
 }

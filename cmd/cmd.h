@@ -54,6 +54,9 @@ enum cmd_flags {
 	CMD_HIDDEN = 1u << 3,    /* not listed (internal commands) */
 	CMD_DASH_WORDS = 1u << 4, /* "-word" is an operand (search exclusions); short options
 				    * are then recognised only alone ("-n 5", not "-n5") */
+	CMD_QUICK = 1u << 5,     /* with CMD_KB and CMD_INDEX: reads only the index and the
+				    * working tree, so it can run on an index the KB's stamp
+				    * shows up to date, without git (bp_index_open_unchanged) */
 };
 
 struct ctx;

@@ -384,10 +384,18 @@ static void free_args(struct args *a)
 	free(a->operands);
 }
 
+/* Warnings about the KB go through warnf. */
+static void set_warn(struct ctx *ctx)
+{
+	static struct bp_warn warn = {warn_cb, NULL};
+
+	warn.payload = ctx;
+	bp_kb_set_warn(ctx->kb, &warn);
+}
+
 /* Open the KB the discovery order names; report and return an exit status on failure. */
 static int open_kb(struct ctx *ctx)
 {
-	static struct bp_warn warn = {warn_cb, NULL};
 	struct bp_error err;
 	enum bp_kb_origin origin;
 	char *dir = NULL;
@@ -404,8 +412,7 @@ static int open_kb(struct ctx *ctx)
 	bp_free(dir);
 	if (rc)
 		return fail(&err);
-	warn.payload = ctx;
-	bp_kb_set_warn(ctx->kb, &warn);
+	set_warn(ctx);
 	return 0;
 }
 
@@ -449,7 +456,10 @@ static int run_command(struct ctx *ctx, const struct cmd *c, int argc, char **ar
 		print_help(stdout, c);
 		goto out;
 	}
-	if (c->flags & CMD_KB) {
+	if ((c->flags & CMD_QUICK) &&
+	    bp_index_open_unchanged(&ctx->index, &ctx->kb, ctx->kb_option)) {
+		set_warn(ctx);
+	} else if (c->flags & CMD_KB) {
 		rc = open_kb(ctx);
 		if (rc)
 			goto out;

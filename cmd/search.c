@@ -275,7 +275,7 @@ const struct cmd cmd_search = {
 	.summary = "find tips across sectors",
 	.operands = "QUERY...",
 	.opts = search_opts,
-	.flags = CMD_KB | CMD_INDEX | CMD_PAGER | CMD_DASH_WORDS,
+	.flags = CMD_KB | CMD_INDEX | CMD_PAGER | CMD_DASH_WORDS | CMD_QUICK,
 	.run = run_search,
 };
 

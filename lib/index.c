@@ -79,6 +79,9 @@ static const char schema_sql[] =
 	 * reads a path again only when these changed, and from HEAD once the working tree no
 	 * longer changes it. */
 	"CREATE TABLE worktree(path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER) WITHOUT ROWID;"
+	/* The KB's stamp (stamp.c) taken before the last update: while the KB's stamp is the
+	 * same, the index is up to date (bp_index_open_unchanged). */
+	"CREATE TABLE stamp(id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);"
 	"CREATE VIRTUAL TABLE fts USING fts5(" BP_FTS_COLUMNS ","
 	"  tokenize = 'porter unicode61 remove_diacritics 2');"
 	"CREATE VIRTUAL TABLE fts_vocab USING fts5vocab(fts, 'row');"
@@ -1711,15 +1714,57 @@ static int own_source(struct bp_source *s, struct bp_index *ix, struct bp_error 
 
 /* Bring every source up to date; *was_damaged (may be NULL) says whether a failure was a
  * damaged file, which the ROLLBACK after it would no longer show. */
+/* The stamp the index keeps: 1 and *out when it has one, else 0. */
+static int stamp_get(struct bp_index *ix, uint64_t *out)
+{
+	sqlite3_stmt *st;
+	int has = 0;
+
+	if (sqlite3_prepare_v2(ix->db, "SELECT value FROM stamp WHERE id = 1", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*out = (uint64_t)sqlite3_column_int64(st, 0);
+		has = 1;
+	}
+	sqlite3_finalize(st);
+	return has;
+}
+
+/* Keep `stamp` (or none, when NULL) with the index, in the transaction under way if any. */
+static int stamp_set(struct bp_index *ix, const uint64_t *stamp, struct bp_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(ix->db,
+				stamp ? "INSERT OR REPLACE INTO stamp(id, value) VALUES(1, ?)"
+				      : "DELETE FROM stamp",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		if (stamp)
+			sqlite3_bind_int64(st, 1, (sqlite3_int64)*stamp);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	return rc == SQLITE_DONE ? 0 : bp_db_error(err, ix->db, rc, "cannot keep the stamp");
+}
+
 static int update(struct bp_index *ix, const struct bp_progress *progress, int *was_damaged,
 		  struct bp_error *err)
 {
 	struct bp_source own, *peers = NULL, *all = NULL;
 	struct pathset dirty = {0};
 	size_t npeers = 0, i;
-	int rc, yes = 0, code = 0;
+	uint64_t stamp, kept;
+	int rc, yes = 0, code = 0, stamped;
 
-	rc = own_source(&own, ix, err);
+	/* Taken before git is asked anything: whatever changes from now on changes the stamp,
+	 * so a stamp equal to this one means nothing changed since this update. */
+	stamped = !bp_kb_stamp(&stamp, bp_kb_workdir(ix->kb), bp_kb_gitdir(ix->kb));
+	rc = bp_kb_need_repo(ix->kb, err);
+	if (!rc)
+		rc = own_source(&own, ix, err);
 	if (!rc)
 		rc = bp_peer_sources(&peers, &npeers, ix->kb, err);
 	if (!rc)
@@ -1735,8 +1780,19 @@ static int update(struct bp_index *ix, const struct bp_progress *progress, int *
 	for (i = 0; i < npeers; i++)
 		all[i + 1] = peers[i];
 	rc = needs_update(&yes, ix, all, npeers + 1, &dirty, err);
-	if (rc || !yes)
+	if (rc)
 		goto out;
+	if (!yes) {
+		/* Up to date: keep a new stamp if it can be written at once. While another
+		 * process writes (a long sync), this one does not wait for it: the index keeps
+		 * the old stamp, and the next search asks git again. */
+		if (stamped && !ix->readonly && (!stamp_get(ix, &kept) || kept != stamp)) {
+			sqlite3_busy_timeout(ix->db, 0);
+			stamp_set(ix, &stamp, NULL);
+			sqlite3_busy_timeout(ix->db, (int)(bp_kb_lock_timeout(ix->kb) * 1000));
+		}
+		goto out;
+	}
 	if (ix->readonly) {
 		/* Nothing can be written: the index serves as it is, and the user is told. */
 		bp_warn(bp_kb_warn(ix->kb), "the knowledge base cannot be written here: the search "
@@ -1757,6 +1813,8 @@ static int update(struct bp_index *ix, const struct bp_progress *progress, int *
 	if (!rc)
 		rc = drop_gone_sources(ix, all, npeers + 1, err);
 	if (!rc)
+		rc = stamp_set(ix, stamped ? &stamp : NULL, err);
+	if (!rc)
 		rc = exec(ix, "COMMIT", err);
 	if (rc) {
 		code = sqlite3_extended_errcode(ix->db);
@@ -1771,6 +1829,35 @@ out:
 	bp_sources_free(peers, npeers);
 	pathset_release(&dirty);
 	return rc;
+}
+
+int bp_index_open_unchanged(struct bp_index **out, struct bp_kb **kb, const char *option)
+{
+	struct bp_index *ix = NULL;
+	struct bp_error err;
+	uint64_t now, then;
+
+	*out = NULL;
+	if (!bp_kb_open_quick(kb, &now, option))
+		return 0;
+	ix = bp_calloc(1, sizeof(*ix));
+	if (ix) {
+		ix->kb = *kb;
+		ix->path = bp_malloc(strlen(bp_kb_gitdir(*kb)) + 32);
+	}
+	if (ix && ix->path)
+		snprintf(ix->path, strlen(bp_kb_gitdir(*kb)) + 32, "%sbestpractice/index.sqlite",
+			 bp_kb_gitdir(*kb));
+	/* Only an index as it is: one to create, recreate or bring up to date needs git. */
+	if (ix && ix->path && access(ix->path, F_OK) == 0 && db_open(ix, &err) == 0 &&
+	    !ix->readonly && stamp_get(ix, &then) && then == now) {
+		*out = ix;
+		return 1;
+	}
+	bp_index_free(ix);
+	bp_kb_free(*kb);
+	*kb = NULL;
+	return 0;
 }
 
 int bp_index_update(struct bp_index *ix, const struct bp_progress *progress,

@@ -486,11 +486,67 @@ void bp_kb_free(struct bp_kb *kb)
 		return;
 	if (kb->lock_fd >= 0)
 		close(kb->lock_fd);
-	git_repository_free(kb->repo);
 	bp_free(kb->workdir);
 	bp_free(kb->gitdir);
+	/* A KB opened quickly holds no repository, nor the reference to libgit2 that goes
+	 * with one: freeing it must not load libgit2. */
+	if (kb->repo) {
+		git_repository_free(kb->repo);
+		git_libgit2_shutdown();
+	}
 	bp_free(kb);
-	git_libgit2_shutdown();
+}
+
+int bp_kb_open_quick(struct bp_kb **out, uint64_t *stamp, const char *option)
+{
+	const char *env = getenv("BESTPRACTICE_KB");
+	char *dir = NULL;
+	struct bp_kb *kb = NULL;
+	struct stat st;
+	struct bp_error err;
+
+	*out = NULL;
+	if (option)
+		absolute_path(&dir, option, &err);
+	else if (env && *env)
+		absolute_path(&dir, env, &err);
+	else if (lstat(".git", &st) == 0 && S_ISDIR(st.st_mode))
+		/* A KB's top: a folder inside one, or in another repository, needs git. */
+		absolute_path(&dir, ".", &err);
+	if (!dir)
+		return 0;
+	kb = bp_calloc(1, sizeof(*kb));
+	if (kb) {
+		kb->lock_fd = -1;
+		kb->workdir = path_join(dir, "");
+		kb->gitdir = path_join(dir, ".git/");
+	}
+	bp_free(dir);
+	if (!kb || !kb->workdir || !kb->gitdir ||
+	    lstat(kb->gitdir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    bp_kb_stamp(stamp, kb->workdir, kb->gitdir)) {
+		bp_kb_free(kb);
+		return 0;
+	}
+	*out = kb;
+	return 1;
+}
+
+int bp_kb_need_repo(struct bp_kb *kb, struct bp_error *err)
+{
+	struct bp_kb *full;
+	int rc;
+
+	if (kb->repo)
+		return 0;
+	rc = bp_kb_open(&full, kb->workdir, err);
+	if (rc)
+		return rc;
+	/* The repository moves over with the libgit2 reference kb_new took for it. */
+	kb->repo = full->repo;
+	full->repo = NULL;
+	bp_kb_free(full);
+	return 0;
 }
 
 void bp_kb_set_warn(struct bp_kb *kb, const struct bp_warn *warn)
@@ -632,7 +688,8 @@ double bp_kb_lock_timeout(struct bp_kb *kb)
 	char *v = NULL;
 	double t = 30;
 
-	if (bp_kb_config_get(&v, kb, "locktimeout", NULL) == 0) {
+	/* A KB opened quickly only reads its index: the default bounds the rare wait. */
+	if (kb->repo && bp_kb_config_get(&v, kb, "locktimeout", NULL) == 0) {
 		char *end;
 		double x = strtod(v, &end);
 		if (end != v && x >= 0 && x < 86400)

@@ -5,13 +5,15 @@
 #ifndef BP_KB_INTERNAL_H
 #define BP_KB_INTERNAL_H
 
+#include <stdint.h>
+
 #include "libgit2.h"
 
 #include "bp/kb.h"
 #include "util.h"
 
 struct bp_kb {
-	git_repository *repo;
+	git_repository *repo; /* NULL until bp_kb_need_repo() for a KB bp_kb_open_quick() opened */
 	char *workdir; /* absolute, ends with '/' */
 	char *gitdir;  /* absolute, ends with '/' */
 	struct bp_warn warn;
@@ -33,6 +35,27 @@ int bp_git_error(struct bp_error *err, int rc, const char *fmt, ...)
  */
 int bp_kb_lock(struct bp_kb *kb, struct bp_error *err);
 void bp_kb_unlock(struct bp_kb *kb);
+
+/*
+ * The stamp of the KB whose working tree and git directory are these (absolute, each ending
+ * with '/'): a hash of the metadata of every file git reads to tell its state (stamp.c). 0
+ * and the stamp in *out, or 1 when it cannot be trusted (a file changed in the last two
+ * seconds, a tree too large).
+ */
+int bp_kb_stamp(uint64_t *out, const char *workdir, const char *gitdir);
+
+/*
+ * Open the KB bp_kb_locate() and bp_kb_open() would open, without git, when its location
+ * does not depend on git's configuration (--kb, $BESTPRACTICE_KB, or the current directory
+ * at the top of a working tree) and its stamp can be trusted. Returns 1 with *out (whose
+ * repository bp_kb_need_repo() opens) and its stamp, or 0 when the caller must open the KB
+ * as usual. What git would refuse (another user's repository, a .git that is not a folder)
+ * is left to the usual way.
+ */
+int bp_kb_open_quick(struct bp_kb **out, uint64_t *stamp, const char *option);
+
+/* Open the repository of a KB bp_kb_open_quick() opened, checking it as bp_kb_open does. */
+int bp_kb_need_repo(struct bp_kb *kb, struct bp_error *err);
 
 /* Seconds to wait for a busy lock (git config bestpractice.lockTimeout, default 30). */
 double bp_kb_lock_timeout(struct bp_kb *kb);

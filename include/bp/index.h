@@ -21,7 +21,7 @@ struct bp_index;
 struct bp_query;
 
 /* The schema version, stored in PRAGMA user_version. */
-#define BP_INDEX_SCHEMA 4
+#define BP_INDEX_SCHEMA 5
 
 /* Progress of long work (a rebuild, a large change): `done` of `total` articles. */
 struct bp_progress {
@@ -35,6 +35,16 @@ struct bp_progress {
  * The index keeps a borrowed pointer to `kb`, which must outlive it.
  */
 int bp_index_open(struct bp_index **out, struct bp_kb *kb, struct bp_error *err);
+
+/*
+ * Open the KB bp_kb_locate() finds for `option` (--kb, may be NULL) and its index, without
+ * git, when nothing git would see has changed since the index was last brought up to date:
+ * then the index needs no update, and neither it nor the KB loads libgit2 until a function
+ * needs the repository. Returns 1 with *out and *kb (free the index first), or 0 when the
+ * KB must be opened as usual (it changed, or cannot be told so cheaply: its location comes
+ * from git's configuration, a file changed in the last two seconds, ...).
+ */
+int bp_index_open_unchanged(struct bp_index **out, struct bp_kb **kb, const char *option);
 void bp_index_free(struct bp_index *ix);
 
 /*

@@ -242,10 +242,11 @@ static int list_once(struct bp_index *ix, const struct bp_filter *f, bp_hit_fn f
 
 	if (count)
 		*count = 0;
-	sql_add(&q, "SELECT *, " ROW_JSON ") FROM (SELECT " ROW_COLUMNS
+	/* MATERIALIZED: the tags once a row, not again for the JSON (see search_once). */
+	sql_add(&q, "WITH rows AS MATERIALIZED (SELECT " ROW_COLUMNS
 		    " FROM articles a JOIN sources s ON s.id = a.source WHERE 1");
 	sql_filter(&q, f);
-	sql_add(&q, ") ORDER BY src IS NOT NULL, src, aid");
+	sql_add(&q, ") SELECT *, " ROW_JSON ") FROM rows ORDER BY src IS NOT NULL, src, aid");
 	rc = sql_prepare(&st, ix, &q, err);
 	if (!rc)
 		rc = each_hit(st, ix, 0, fn, payload, count, err);
@@ -597,13 +598,18 @@ static int search_once(struct bp_index *ix, const char *expr, const struct bp_se
 		sql_add(&q, "JOIN articles a ON a.id = fts.rowid JOIN sources s ON s.id = a.source ");
 	sql_add(&q, "WHERE fts MATCH ?4");
 	sql_filter(&q, s->filter);
-	sql_add(&q, " ORDER BY 3 DESC, 2 LIMIT ?5) ");
-	sql_add(&q, "SELECT *, " ROW_JSON ", 'score', score, 'snippet', snip) FROM (SELECT "
+	sql_add(&q, " ORDER BY 3 DESC, 2 LIMIT ?5), ");
+	/* MATERIALIZED: a subquery in FROM is flattened into the outer query, which then
+	 * computes the snippet and the tags twice a row, for their columns and again inside
+	 * the JSON object (a search for a rare word at 20 000 tips: 5.2 ms, 4.3 ms without). */
+	sql_add(&q, "hits AS MATERIALIZED (SELECT "
 		    ROW_COLUMNS ", " SNIPPET("2") " AS snip, round(-top.b, 4) "
 		    "AS score, top.direct AS direct FROM top "
 		    "CROSS JOIN fts ON fts.rowid = top.rid CROSS JOIN articles a ON a.id = top.rid "
 		    "CROSS JOIN sources s ON s.id = a.source "
-		    "WHERE fts MATCH ?4) ORDER BY direct DESC, score DESC, aid");
+		    "WHERE fts MATCH ?4) ");
+	sql_add(&q, "SELECT *, " ROW_JSON ", 'score', score, 'snippet', snip) FROM hits "
+		    "ORDER BY direct DESC, score DESC, aid");
 	rc = sql_prepare(&st, ix, &q, err);
 	if (rc)
 		goto out;

@@ -238,15 +238,18 @@ static int file_nonempty(const char *dir, const char *name)
 
 /*
  * The configuration the peer is read with: never its own, only ours, which says one thing.
- * The pack written into the KB is written without deltas (pack.windowMemory = 1 leaves the
- * packbuilder's window a single object): compressing each article against its neighbours
- * was most of the cost of a first sync, and a KB's objects are small text. The file lives in
- * the KB's private folder.
+ * The pack written into the KB is written without deltas: compressing each article against
+ * its neighbours was most of the cost of a first sync, and a KB's objects are small text.
+ * pack.windowMemory = 1 leaves the packbuilder's window a single object, but it still read
+ * every object and indexed it for a delta search. libgit2 1.5 reads its big-file threshold,
+ * above which an object is not searched for deltas at all, from pack.deltaCacheSize (a slip
+ * for pack.bigFileThreshold): 1 byte there skips the search. The file lives in the KB's
+ * private folder.
  */
 static int pack_config(git_config **out, struct fetch *f)
 {
 	static const char text[] = "# how bestpractice reads a local peer (not the peer's own)\n"
-				   "[pack]\n\twindowMemory = 1\n";
+				   "[pack]\n\twindowMemory = 1\n\tdeltaCacheSize = 1\n";
 	char *dir = NULL;
 	struct bp_buf path = BP_BUF_INIT;
 	FILE *fp;

@@ -122,6 +122,18 @@ static int damaged(int rc)
 	return rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB;
 }
 
+/* Forget what the last update did to each peer. */
+static void changes_clear(struct bp_index *ix)
+{
+	size_t i;
+
+	for (i = 0; i < ix->nchanges; i++)
+		bp_free(ix->changes[i].name);
+	bp_free(ix->changes);
+	ix->changes = NULL;
+	ix->nchanges = 0;
+}
+
 static void finalize_all(struct bp_index *ix)
 {
 	size_t i;
@@ -325,6 +337,7 @@ void bp_index_free(struct bp_index *ix)
 	if (!ix)
 		return;
 	db_close(ix);
+	changes_clear(ix);
 	bp_free(ix->gone);
 	bp_free(ix->path);
 	bp_free(ix);
@@ -1460,6 +1473,7 @@ struct change_ctx {
 	struct bp_error *err;
 	char commit[GIT_OID_HEXSZ + 1];
 	struct pipeline *pl;
+	struct bp_change_counts *counts; /* a peer's: what its report says */
 };
 
 static int on_change(const char *path, const git_oid *old_id, const git_oid *new_id,
@@ -1468,9 +1482,10 @@ static int on_change(const char *path, const git_oid *old_id, const git_oid *new
 	struct change_ctx *cc = payload;
 	int rc;
 
-	(void)old_id;
 	if (cc->dirty && pathset_has(cc->dirty, path))
 		return 0; /* the overlay decides */
+	if (cc->counts)
+		bp_count_change(path, old_id, new_id, cc->counts);
 	rc = sync_path(cc->ix, cc->src, cc->source_id, NULL, new_id, path, 0, cc->pl, cc->err);
 	tick(cc->ps);
 	return rc;
@@ -1492,11 +1507,12 @@ static void on_reject(const char *path, const char *why, void *payload)
 /*
  * Bring one source up to date. `dirty` (own KB only, else NULL) lists the paths that the
  * working tree changed; they are read from the working tree, and the paths read from it last
- * time that it no longer changes are read again from the commit.
+ * time that it no longer changes are read again from the commit. `counts` (peers, else NULL)
+ * gets the articles the update added, changed and removed.
  */
 static int update_source(struct bp_index *ix, const struct bp_source *src,
 			 const struct pathset *dirty, const struct bp_progress *progress,
-			 struct bp_error *err)
+			 struct bp_change_counts *counts, struct bp_error *err)
 {
 	git_tree *old_tree = NULL, *new_tree = NULL;
 	struct pathset was = {0};
@@ -1513,7 +1529,7 @@ static int update_source(struct bp_index *ix, const struct bp_source *src,
 		goto out;
 	if (has_old != src->has_commit || (has_old && !git_oid_equal(&old, &src->commit))) {
 		struct pipeline pl;
-		struct change_ctx cc = {ix, src, source_id, dirty, &ps, err, "", &pl};
+		struct change_ctx cc = {ix, src, source_id, dirty, &ps, err, "", &pl, counts};
 		struct bp_tree_diff_cb cb = {on_change, on_reject, &cc};
 
 		/* The commit indexed may be gone (a peer rewrote its history): start over. */
@@ -1571,16 +1587,66 @@ out:
  * where they were and it is said once; as its commit stays the one indexed, the next update
  * tries it again.
  */
+/* Keep what the update did to a peer, for bp_index_peer_changes. */
+static int keep_changes(struct bp_index *ix, const char *name, const struct bp_change_counts *c,
+			struct bp_error *err)
+{
+	struct peer_changes *pc;
+	sqlite3_stmt *st;
+	size_t before = 0;
+	int rc;
+
+	pc = bp_realloc(ix->changes, (ix->nchanges + 1) * sizeof(*pc));
+	if (!pc)
+		return bp_error_nomem(err);
+	ix->changes = pc;
+	pc += ix->nchanges;
+	memset(pc, 0, sizeof(*pc));
+	pc->name = bp_strdup(name);
+	if (!pc->name)
+		return bp_error_nomem(err);
+	ix->nchanges++;
+	pc->c.added = c->added;
+	pc->c.changed = c->changed;
+	pc->c.removed = c->removed;
+	/* Most of a peer's tips gone at once is worth saying loudly. Every article changed or
+	 * removed was there before: no more removed than changed cannot be most of them. */
+	if (c->removed <= c->changed)
+		return 0;
+	rc = sqlite3_prepare_v2(ix->db,
+				"SELECT count(*) FROM articles a JOIN sources s ON s.id = a.source "
+				"WHERE s.name = ?",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			before = (size_t)sqlite3_column_int64(st, 0) + c->removed - c->added;
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK)
+		return bp_db_error(err, ix->db, rc, "cannot count a peer's articles");
+	pc->c.mass_delete = before >= 4 && c->removed * 2 > before;
+	return 0;
+}
+
 static int update_peer(struct bp_index *ix, const struct bp_source *src,
 		       const struct bp_progress *progress, struct bp_error *err)
 {
+	struct bp_change_counts counts = {NULL, 1, 0, 0, 0};
 	char hex[GIT_OID_HEXSZ + 1] = "";
 	int rc;
 
 	rc = exec(ix, "SAVEPOINT peer", err);
 	if (rc)
 		return rc;
-	rc = update_source(ix, src, NULL, progress, err);
+	if (git_repository_odb(&counts.odb, ix->kb->repo) < 0)
+		counts.odb = NULL;
+	rc = update_source(ix, src, NULL, progress, &counts, err);
+	git_odb_free(counts.odb);
+	if (rc == 0)
+		rc = keep_changes(ix, src->name, &counts, err);
 	if (rc == BP_ENOMEM || rc == BP_EDB) {
 		sqlite3_exec(ix->db, "ROLLBACK TO peer; RELEASE peer", NULL, NULL, NULL);
 		return rc;
@@ -1803,9 +1869,10 @@ static int update(struct bp_index *ix, const struct bp_progress *progress, int *
 	if (rc)
 		goto out;
 	ix->failed = 0;
+	changes_clear(ix);
 	ix->ngone = 0;
 	ix->gone_max = 0;
-	rc = update_source(ix, &all[0], &dirty, progress, err);
+	rc = update_source(ix, &all[0], &dirty, progress, NULL, err);
 	for (i = 1; i <= npeers && !rc; i++)
 		rc = update_peer(ix, &all[i], progress, err);
 	if (!rc)
@@ -1990,4 +2057,19 @@ int bp_index_was_rebuilt(const struct bp_index *ix)
 size_t bp_index_peers_failed(const struct bp_index *ix)
 {
 	return ix->failed;
+}
+
+int bp_index_peer_changes(const struct bp_index *ix, const char *name,
+			  struct bp_peer_changes *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < ix->nchanges; i++) {
+		if (!strcmp(ix->changes[i].name, name)) {
+			*out = ix->changes[i].c;
+			return 0;
+		}
+	}
+	return BP_ENOTFOUND;
 }

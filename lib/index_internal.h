@@ -47,6 +47,21 @@ int bp_peer_is_shared(git_config *cfg, const char *name);
 /* Whether a checked peer URL is a local path that does not exist. */
 int bp_peer_local_missing(const char *url);
 
+/*
+ * Articles added, changed and removed between two trees, as the index sees them: a path
+ * that is an article's (a subscribed peer's rules when `peer`), of a blob it would read. Fed
+ * change by change (bp_count_change, a bp_tree_diff callback); `odb` may be NULL (then every
+ * id counts as readable). Defined in sync.c.
+ */
+struct bp_change_counts {
+	git_odb *odb;
+	int peer;
+	size_t added, changed, removed;
+};
+
+int bp_count_change(const char *path, const git_oid *old_id, const git_oid *new_id,
+		    void *payload);
+
 /* Limits on a peer's content, checked before anything is read. */
 #define BP_PEER_MAX_BLOB BP_ARTICLE_MAX_SIZE
 

@@ -69,6 +69,12 @@ struct bp_index {
 	size_t changed;  /* articles (re)indexed by this process */
 	size_t failed;   /* peers the last update left as they were */
 	int recovered;   /* a read found the file damaged and rebuilt it (once a process) */
+	/* What the last update did to each peer it brought to a new commit. */
+	struct peer_changes {
+		char *name;
+		struct bp_peer_changes c;
+	} *changes;
+	size_t nchanges;
 	/* Rows whose FTS5 entry is still to be deleted in this transaction (see delete_row). */
 	sqlite3_int64 *gone;
 	size_t ngone, capgone;

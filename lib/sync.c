@@ -412,13 +412,6 @@ static int has_branches(struct bp_kb *kb, const char *peer)
 	return yes;
 }
 
-/* What the index would see change between two trees: the checked comparison's counts. */
-struct counts {
-	git_odb *odb;
-	int peer; /* a subscribed peer's trees: bp_kb_is_peer_article_path */
-	size_t added, changed, removed;
-};
-
 /* Whether the index would read the blob `id`: a file, not larger than it reads. */
 static int indexable(git_odb *odb, const git_oid *id)
 {
@@ -431,10 +424,10 @@ static int indexable(git_odb *odb, const git_oid *id)
 			type == GIT_OBJECT_BLOB && size <= BP_PEER_MAX_BLOB);
 }
 
-static int count_change(const char *path, const git_oid *old_id, const git_oid *new_id,
-			void *payload)
+int bp_count_change(const char *path, const git_oid *old_id, const git_oid *new_id,
+		    void *payload)
 {
-	struct counts *c = payload;
+	struct bp_change_counts *c = payload;
 	int was, is;
 
 	if (!(c->peer ? bp_kb_is_peer_article_path(path) : bp_kb_is_article_path(path)))
@@ -459,8 +452,8 @@ static int count_change(const char *path, const git_oid *old_id, const git_oid *
 static int diff_counts(struct bp_kb *kb, int peer, git_tree *a, git_tree *b, size_t *added,
 		       size_t *changed, size_t *removed)
 {
-	struct counts c = {NULL, peer, 0, 0, 0};
-	struct bp_tree_diff_cb cb = {count_change, NULL, &c};
+	struct bp_change_counts c = {NULL, peer, 0, 0, 0};
+	struct bp_tree_diff_cb cb = {bp_count_change, NULL, &c};
 	int rc;
 
 	if (git_repository_odb(&c.odb, kb->repo) < 0)
@@ -690,7 +683,7 @@ out:
 
 static int sync_subscribed(struct sync_state *s, struct bp_sync_report *r, struct bp_error *err)
 {
-	git_tree *old_tree = NULL, *new_tree = NULL;
+	git_tree *new_tree = NULL;
 	git_oid old, tip;
 	char *branch = NULL, *old_branch = bp_kb_remote_config(s->kb, s->peer, "bestpracticebranch");
 	struct bp_buf ref = BP_BUF_INIT;
@@ -707,25 +700,15 @@ static int sync_subscribed(struct sync_state *s, struct bp_sync_report *r, struc
 		r->unchanged = 1;
 		goto out;
 	}
-	if (has_old && commit_tree_of(&old_tree, s->kb, &old) < 0)
-		old_tree = NULL;
 	if (has && commit_tree_of(&new_tree, s->kb, &tip) < 0) {
 		rc = peer_error(s, err, -1, "cannot read what was fetched");
 		goto out;
 	}
 	if (has_old && has && !git_graph_descendant_of(s->kb->repo, &tip, &old))
 		r->rewritten = 1;
-	diff_counts(s->kb, 1, old_tree, new_tree, &r->added, &r->changed, &r->removed);
-	/* Most of a peer's tips gone at once is worth saying loudly. Every article changed or
-	 * removed was there before: no more removed than changed cannot be most of them. */
-	if (r->removed > r->changed) {
-		size_t before = count_articles(s->kb, 1, old_tree);
-
-		if (before >= 4 && r->removed * 2 > before)
-			r->mass_delete = 1;
-	}
+	/* What changed is counted by the index as it takes the changes in
+	 * (bp_index_peer_changes): comparing the trees here too cost as much again. */
 out:
-	git_tree_free(old_tree);
 	git_tree_free(new_tree);
 	bp_buf_release(&ref);
 	bp_free(branch);

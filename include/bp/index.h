@@ -65,6 +65,19 @@ int bp_index_was_rebuilt(const struct bp_index *ix);
  */
 size_t bp_index_peers_failed(const struct bp_index *ix);
 
+/* What an update did to a peer's articles. */
+struct bp_peer_changes {
+	size_t added, changed, removed;
+	int mass_delete; /* most of the peer's articles disappeared at once */
+};
+
+/*
+ * What the last bp_index_update did to the peer `name`: 0 and *out when it brought the peer
+ * to a new commit (sync's report), BP_ENOTFOUND when it did not (unchanged, or failed).
+ */
+int bp_index_peer_changes(const struct bp_index *ix, const char *name,
+			  struct bp_peer_changes *out);
+
 /* Throw the index away and build it again from git. */
 int bp_index_rebuild(struct bp_index *ix, const struct bp_progress *progress,
 		     struct bp_error *err);

@@ -75,10 +75,12 @@ struct bp_sync_report {
 	int fast_forward;        /* shared: our branch moved to theirs */
 	int merged;              /* shared: a merge commit was made */
 	int adopted_history;     /* shared: an empty KB took the remote's history */
-	size_t added, changed, removed; /* articles, compared with the last sync */
+	/* Shared: articles added, changed and removed, compared with the last sync. A
+	 * subscribed peer's are counted by the index as it takes them in: see
+	 * bp_index_peer_changes(). */
+	size_t added, changed, removed;
 	size_t conflicts;        /* articles kept side by side */
 	const char *const *conflict_paths; /* the copies placed beside them */
-	int mass_delete;         /* subscribed: most of its articles disappeared at once */
 };
 
 struct bp_sync_opts {

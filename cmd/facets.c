@@ -65,7 +65,7 @@ const struct cmd cmd_sectors = {
 	.name = "sectors",
 	.summary = "count the articles of each sector",
 	.opts = opts,
-	.flags = CMD_KB | CMD_INDEX | CMD_PAGER,
+	.flags = CMD_KB | CMD_INDEX | CMD_PAGER | CMD_QUICK,
 	.run = run_sectors,
 };
 
@@ -73,6 +73,6 @@ const struct cmd cmd_tags = {
 	.name = "tags",
 	.summary = "count the articles of each tag",
 	.opts = opts,
-	.flags = CMD_KB | CMD_INDEX | CMD_PAGER,
+	.flags = CMD_KB | CMD_INDEX | CMD_PAGER | CMD_QUICK,
 	.run = run_tags,
 };

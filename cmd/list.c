@@ -114,6 +114,6 @@ const struct cmd cmd_list = {
 	.name = "list",
 	.summary = "list articles",
 	.opts = opts,
-	.flags = CMD_KB | CMD_INDEX | CMD_PAGER,
+	.flags = CMD_KB | CMD_INDEX | CMD_PAGER | CMD_QUICK,
 	.run = run,
 };

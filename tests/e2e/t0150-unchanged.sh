@@ -1,6 +1,7 @@
 #!/bin/sh
-# A search of a KB where nothing changed since the index was last brought up to date answers
-# from the index alone, without git: libgit2 is not even loaded (the KB's stamp, lib/stamp.c).
+# A search (or list, tags, sectors) of a KB where nothing changed since the index was last
+# brought up to date answers from the index alone, without git: libgit2 is not even loaded
+# (the KB's stamp, lib/stamp.c).
 # Any change git would see makes the search ask git again, and find what changed: an edit
 # that keeps the file's size and modification time, a new untracked file, a commit made
 # with git, a peer fetched with git, a new remote.
@@ -47,6 +48,17 @@ test_expect_success 'an unchanged KB is searched without libgit2' '
 	test_grep "Weeding the reference shelf" ../out &&
 	(cd .. && quick --kb kb almanacs >out) &&
 	test_grep "Weeding the reference shelf" ../out
+'
+
+test_expect_success 'list, tags and sectors of an unchanged KB run without libgit2 too' '
+	LD_LIBRARY_PATH="$TRASH/nogit" bestpractice list >../out &&
+	test_grep "^public/weeding-the-reference-shelf " ../out &&
+	test_line_count = 2 ../out &&
+	LD_LIBRARY_PATH="$TRASH/nogit" bestpractice sectors >../out &&
+	test_grep "archives" ../out &&
+	# No tip has a tag: nothing to list (1), and nothing to say.
+	test_expect_code 1 env LD_LIBRARY_PATH="$TRASH/nogit" bestpractice tags >../out 2>../err &&
+	test_line_count = 0 ../err
 '
 
 test_expect_success 'a search that needs git says libgit2 cannot be loaded' '

@@ -63,30 +63,43 @@ static int offer_name(const char *name, void *payload)
 	return 0;
 }
 
+/* The --kb the line names, with a leading "~" expanded; NULL when none (or no memory). */
+static const char *kb_option(struct completion *cp)
+{
+	const char *home = getenv("HOME"), *opt = cp->kb_option;
+
+	/* The shell expands "~" when it runs the command, not in the words it completes. */
+	if (opt && opt[0] == '~' && (!opt[1] || opt[1] == '/') && home) {
+		if (!cp->kb_expanded && asprintf(&cp->kb_expanded, "%s%s", home, opt + 1) < 0)
+			cp->kb_expanded = NULL;
+		return cp->kb_expanded;
+	}
+	return opt;
+}
+
 /* The KB the line names (--kb, else the usual discovery), opened once; NULL when none. */
 static struct bp_kb *kb_of(struct completion *cp)
 {
 	struct ctx *ctx = cp->ctx;
 	struct bp_error err;
-	const char *home = getenv("HOME"), *opt = cp->kb_option;
 	char *dir = NULL;
 
 	if (cp->kb_tried)
 		return ctx->kb;
 	cp->kb_tried = 1;
-	/* The shell expands "~" when it runs the command, not in the words it completes. */
-	if (opt && opt[0] == '~' && (!opt[1] || opt[1] == '/') && home) {
-		if (asprintf(&cp->kb_expanded, "%s%s", home, opt + 1) < 0)
-			return NULL;
-		opt = cp->kb_expanded;
-	}
-	if (bp_kb_locate(&dir, NULL, opt, &err) == 0)
+	if (cp->kb_option && !kb_option(cp))
+		return NULL;
+	if (bp_kb_locate(&dir, NULL, kb_option(cp), &err) == 0)
 		bp_kb_open(&ctx->kb, dir, &err);
 	bp_free(dir);
 	return ctx->kb;
 }
 
-/* The index, brought up to date when it can be; a stale one still completes. */
+/*
+ * The index, brought up to date when it can be; a stale one still completes. A KB whose
+ * stamp shows nothing changed is read without git, as search reads it: a tab is answered
+ * without loading libgit2.
+ */
 static struct bp_index *index_of(struct completion *cp)
 {
 	struct ctx *ctx = cp->ctx;
@@ -95,6 +108,11 @@ static struct bp_index *index_of(struct completion *cp)
 	if (cp->index_tried)
 		return ctx->index;
 	cp->index_tried = 1;
+	if (!cp->kb_tried && (!cp->kb_option || kb_option(cp)) &&
+	    bp_index_open_unchanged(&ctx->index, &ctx->kb, kb_option(cp))) {
+		cp->kb_tried = 1;
+		return ctx->index;
+	}
 	if (kb_of(cp) && bp_index_open(&ctx->index, ctx->kb, &err) == 0)
 		bp_index_update(ctx->index, NULL, &err);
 	return ctx->index;

@@ -205,7 +205,10 @@ int bp_kb_each_peer(struct bp_kb *kb, int (*fn)(const char *name, void *payload)
 	size_t i;
 	int rc;
 
-	rc = bp_remote_names(&names, &cfg, kb, err);
+	/* The KB may have been opened without its repository (bp_index_open_unchanged). */
+	rc = bp_kb_need_repo(kb, err);
+	if (!rc)
+		rc = bp_remote_names(&names, &cfg, kb, err);
 	for (i = 0; !rc && i < names.count; i++)
 		rc = fn(names.strings[i], payload);
 	git_config_free(cfg);

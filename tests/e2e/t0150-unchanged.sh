@@ -1,7 +1,7 @@
 #!/bin/sh
-# A search (or list, tags, sectors) of a KB where nothing changed since the index was last
-# brought up to date answers from the index alone, without git: libgit2 is not even loaded
-# (the KB's stamp, lib/stamp.c).
+# A search (or list, tags, sectors, the shell completion of ids, sectors and tags) of a KB where
+# nothing changed since the index was last brought up to date answers from the index alone,
+# without git: libgit2 is not even loaded (the KB's stamp, lib/stamp.c).
 # Any change git would see makes the search ask git again, and find what changed: an edit
 # that keeps the file's size and modification time, a new untracked file, a commit made
 # with git, a peer fetched with git, a new remote.
@@ -58,6 +58,17 @@ test_expect_success 'list, tags and sectors of an unchanged KB run without libgi
 	test_grep "archives" ../out &&
 	# No tip has a tag: nothing to list (1), and nothing to say.
 	test_expect_code 1 env LD_LIBRARY_PATH="$TRASH/nogit" bestpractice tags >../out 2>../err &&
+	test_line_count = 0 ../err
+'
+
+test_expect_success 'shell completion of ids and sectors runs without libgit2' '
+	LD_LIBRARY_PATH="$TRASH/nogit" bestpractice __complete 2 -- bestpractice show pub \
+		>../out 2>../err &&
+	echo public/weeding-the-reference-shelf >../expect &&
+	test_cmp ../expect ../out &&
+	LD_LIBRARY_PATH="$TRASH/nogit" bestpractice __complete 3 -- bestpractice list --sector ar \
+		>../out 2>../err &&
+	test_grep "^archives" ../out &&
 	test_line_count = 0 ../err
 '
 

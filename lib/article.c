@@ -1110,6 +1110,45 @@ static size_t delimiter_at(const char *s, size_t len, size_t off, int closing)
 }
 
 /* Find the front matter's delimiter lines; without them the whole text is the body. */
+/*
+ * YAML 1.1, which libyaml reads, also breaks lines at NEL (U+0085), LS (U+2028) and PS
+ * (U+2029); this file's lines end at '\n' only. In a front matter the two would disagree on
+ * where a line starts: "note: x" LS "..." ends the YAML document after "note: x", and a field
+ * written after that line would be lost to the next reading. Strict mode refuses them there;
+ * lenient mode replaces each with spaces, as YAML would fold a break inside a value into one.
+ */
+static int unicode_breaks(struct ctx *c)
+{
+	struct bp_article *a = c->a;
+	char *fm = a->text + a->fm_start;
+	size_t i, n;
+	int warned = 0;
+
+	for (i = 0; i < a->fm_len; i++) {
+		unsigned char u = (unsigned char)fm[i];
+
+		if (u == 0xC2 && i + 1 < a->fm_len && (unsigned char)fm[i + 1] == 0x85)
+			n = 2;
+		else if (u == 0xE2 && i + 2 < a->fm_len && (unsigned char)fm[i + 1] == 0x80 &&
+			 ((unsigned char)fm[i + 2] == 0xA8 || (unsigned char)fm[i + 2] == 0xA9))
+			n = 3;
+		else
+			continue;
+		if (c->strict)
+			return problem(c, line_of(a->text, a->fm_start + i),
+				       "the front matter holds a Unicode line break (U+%04X), which "
+				       "YAML reads as the end of a line: use a newline or a space",
+				       n == 2 ? 0x85u : (unsigned char)fm[i + 2] == 0xA8 ? 0x2028u
+											: 0x2029u);
+		if (!warned++)
+			problem(c, line_of(a->text, a->fm_start + i),
+				"Unicode line breaks in the front matter replaced with spaces");
+		memset(fm + i, ' ', n);
+		i += n - 1;
+	}
+	return 0;
+}
+
 static int find_front_matter(struct ctx *c)
 {
 	struct bp_article *a = c->a;
@@ -1148,7 +1187,7 @@ static int find_front_matter(struct ctx *c)
 	a->fm_len = p - a->fm_start;
 	a->close_start = p;
 	a->body_start = p + n;
-	return 0;
+	return unicode_breaks(c);
 }
 
 /* Lenient mode: what to use for what the front matter lacks. */
@@ -1800,9 +1839,17 @@ static int emit_event(yaml_emitter_t *em, yaml_event_type_t type)
 	return ok && yaml_emitter_emit(em, &ev);
 }
 
+/* Whether `s` holds one of the line breaks of YAML 1.1 beyond '\n' (see unicode_breaks). */
+static int has_unicode_break(const char *s)
+{
+	return strstr(s, "\xC2\x85") || strstr(s, "\xE2\x80\xA8") || strstr(s, "\xE2\x80\xA9");
+}
+
 /*
  * A scalar in the style libyaml picks (plain where YAML allows), but quoted when it looks like
- * a number, boolean or null, unless it is a date, which stays plain on purpose.
+ * a number, boolean or null, unless it is a date, which stays plain on purpose; and
+ * double-quoted when it holds NEL, LS or PS, which libyaml then writes as the escapes \N, \L
+ * and \P rather than as line breaks.
  */
 static int emit_scalar(yaml_emitter_t *em, const char *s, int date)
 {
@@ -1811,6 +1858,8 @@ static int emit_scalar(yaml_emitter_t *em, const char *s, int date)
 
 	if (!date && looks_typed(s))
 		style = YAML_SINGLE_QUOTED_SCALAR_STYLE;
+	if (has_unicode_break(s))
+		style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
 	return yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), 1, 1,
 					    style) &&
 	       yaml_emitter_emit(em, &ev);

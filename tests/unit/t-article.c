@@ -952,6 +952,42 @@ static void test_invalid_utf8(void)
 	CHECK_STR(strict_error(text, sizeof(text) - 1), "law/x.md:2: text is not valid UTF-8");
 }
 
+/*
+ * YAML 1.1 also ends lines at NEL, LS and PS. An LS before "..." ended the front matter's
+ * YAML document there, and a field written after that line was lost to the next reading.
+ */
+static void test_unicode_line_breaks_in_front_matter(void)
+{
+	const char text[] = "---\ntitle: Weeding\nnote: x\xE2\x80\xA8...\n---\nBody\xE2\x80\xA8stays\n";
+	const char value[] = "one\xE2\x80\xA8two\xC2\x85three";
+	struct warnings w;
+	struct bp_article *a, *b;
+
+	CHECK_STR(strict_error(text, sizeof(text) - 1),
+		  "law/x.md:3: the front matter holds a Unicode line break (U+2028), which YAML "
+		  "reads as the end of a line: use a newline or a space");
+	a = lenient(NAME, text, sizeof(text) - 1, NULL, &w);
+	CHECK(a != NULL);
+	if (!a)
+		return;
+	CHECK_INT(w.n, 1);
+	CHECK_STR(w.all, "law/x.md:3: Unicode line breaks in the front matter replaced with "
+			 "spaces\n");
+	/* The sector lenient mode adds lands after the note, and is read back. */
+	CHECK_STR(written(a), "---\ntitle: Weeding\nnote: x   ...\nsector: law\n---\n"
+			      "Body\xE2\x80\xA8stays\n");
+	/* A value holding them is written with escapes, and read back as it was set. */
+	CHECK_INT(bp_article_set_field(a, "note", value, &err), 0);
+	CHECK_STR(written(a), "---\ntitle: Weeding\nnote: \"one\\Ltwo\\Nthree\"\nsector: law\n"
+			      "---\nBody\xE2\x80\xA8stays\n");
+	b = strict(written(a));
+	CHECK(b != NULL);
+	if (b)
+		CHECK_STR(bp_article_field(b, "note"), value);
+	bp_article_free(b);
+	bp_article_free(a);
+}
+
 static void test_utf16_is_refused(void)
 {
 	static const char le_bom[] = "\xFF\xFE-\0-\0-\0\n\0";
@@ -1187,6 +1223,7 @@ int main(void)
 	RUN(test_lenient_tags_and_fields);
 	RUN(test_lenient_gives_up_bad_front_matter);
 	RUN(test_invalid_utf8);
+	RUN(test_unicode_line_breaks_in_front_matter);
 	RUN(test_utf16_is_refused);
 	RUN(test_alias_bomb_costs_its_size);
 	RUN(test_deep_nesting_is_refused);

@@ -444,15 +444,15 @@ int bp_count_change(const char *path, const git_oid *old_id, const git_oid *new_
 }
 
 /*
- * Articles added, changed and removed between two trees (either may be NULL), counted by the
- * index's own tree comparison, so that a report never counts what the index leaves out (a
- * name such as 'law/a\b.md', a symbolic link, a file too large to read) or gives up on a
- * tree libgit2 cannot diff.
+ * Articles of the own KB added, changed and removed between two trees (either may be NULL),
+ * counted by the index's own tree comparison, so that a report never counts what the index
+ * leaves out (a name such as 'law/a\b.md', a symbolic link, a file too large to read) or
+ * gives up on a tree libgit2 cannot diff. (A subscribed peer's are counted by the index.)
  */
-static int diff_counts(struct bp_kb *kb, int peer, git_tree *a, git_tree *b, size_t *added,
+static int diff_counts(struct bp_kb *kb, git_tree *a, git_tree *b, size_t *added,
 		       size_t *changed, size_t *removed)
 {
-	struct bp_change_counts c = {NULL, peer, 0, 0, 0};
+	struct bp_change_counts c = {NULL, 0, 0, 0, 0};
 	struct bp_tree_diff_cb cb = {bp_count_change, NULL, &c};
 	int rc;
 
@@ -467,13 +467,13 @@ static int diff_counts(struct bp_kb *kb, int peer, git_tree *a, git_tree *b, siz
 	return rc;
 }
 
-/* Count the articles of a tree (NULL: none); `peer`: a subscribed peer's. */
-static size_t count_articles(struct bp_kb *kb, int peer, git_tree *tree)
+/* Count the own articles of a tree (NULL: none). */
+static size_t count_articles(struct bp_kb *kb, git_tree *tree)
 {
 	size_t n = 0, changed, removed;
 
 	if (tree)
-		diff_counts(kb, peer, NULL, tree, &n, &changed, &removed);
+		diff_counts(kb, NULL, tree, &n, &changed, &removed);
 	return n;
 }
 
@@ -1154,8 +1154,8 @@ static int deletion_guard(struct sync_state *s, git_commit *from, const git_oid 
 		goto out;
 	/* Every article changed or removed was there before: no more removed than changed
 	 * cannot be most of them, and the whole tree need not be counted. */
-	if (diff_counts(s->kb, 0, a, b, &added, &changed, &removed) == 0 && removed > changed &&
-	    (before = count_articles(s->kb, 0, a)) >= 2 && removed * 2 > before)
+	if (diff_counts(s->kb, a, b, &added, &changed, &removed) == 0 && removed > changed &&
+	    (before = count_articles(s->kb, a)) >= 2 && removed * 2 > before)
 		rc = bp_error_set(err, BP_EREFUSED,
 				  "peer '%s': syncing would delete %zu of your %zu articles; nothing "
 				  "was changed (run 'bestpractice sync --force' if that is what you "
@@ -1175,7 +1175,7 @@ static int has_articles(struct bp_kb *kb, git_commit *c)
 
 	if (git_commit_tree(&t, c) < 0)
 		return 1;
-	n = count_articles(kb, 0, t);
+	n = count_articles(kb, t);
 	git_tree_free(t);
 	return n > 0;
 }
@@ -1311,7 +1311,7 @@ static int shared_round(struct sync_state *s, const char *local, struct bp_sync_
 		goto unlock;
 	}
 	if (git_commit_tree(&head_tree, head) == 0)
-		diff_counts(s->kb, 0, head_tree, their_tree, &r->added, &r->changed, &r->removed);
+		diff_counts(s->kb, head_tree, their_tree, &r->added, &r->changed, &r->removed);
 	if (git_graph_descendant_of(s->kb->repo, &tip, &head_id) == 1 ||
 	    (!has_articles(s->kb, head) && tree_within(head, theirs))) {
 		/* Fast-forward; or a KB with no tips of its own takes the remote's history. */
@@ -1350,7 +1350,7 @@ static int shared_round(struct sync_state *s, const char *local, struct bp_sync_
 	/* What the merge brings into the KB, not how the two sides differ: our own changes
 	 * since the fork are neither "changed" nor "removed" by it. */
 	if (rc == 0 && head_tree)
-		diff_counts(s->kb, 0, head_tree, tree, &r->added, &r->changed, &r->removed);
+		diff_counts(s->kb, head_tree, tree, &r->added, &r->changed, &r->removed);
 	if (rc == 0) {
 		const git_commit *parents[2] = {head, theirs};
 		rc = git_commit_create(&merge_id, s->kb->repo, NULL, sig, sig, NULL, msg.ptr, tree,

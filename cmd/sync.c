@@ -126,12 +126,13 @@ static void report(void *payload, const struct bp_sync_report *r)
 		return;
 	}
 	l = realloc(run->lines, (run->nlines + 1) * sizeof(*l));
+	if (l)
+		run->lines = l;
 	out = l ? open_memstream(&text, &len) : NULL;
 	if (!out) {
 		run->oom = 1;
 		return;
 	}
-	run->lines = l;
 	l += run->nlines++;
 	memset(l, 0, sizeof(*l));
 	put_escaped(out, r->peer, 0);

@@ -300,10 +300,26 @@ static int open_or_recreate(struct bp_index *ix, struct bp_error *err)
 	return bp_error_set(err, BP_EDB, "index: cannot create '%s'", ix->path);
 }
 
+/* The index file of `kb` in *out (bp_free), its folder created if need be. */
+static int index_path(char **out, struct bp_kb *kb, struct bp_error *err)
+{
+	char *dir = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = bp_kb_private_dir(&dir, kb, err);
+	if (rc)
+		return rc;
+	*out = bp_malloc(strlen(dir) + 32);
+	if (*out)
+		snprintf(*out, strlen(dir) + 32, "%s/index.sqlite", dir);
+	bp_free(dir);
+	return *out ? 0 : bp_error_nomem(err);
+}
+
 int bp_index_open(struct bp_index **out, struct bp_kb *kb, struct bp_error *err)
 {
 	struct bp_index *ix;
-	char *dir = NULL;
 	int rc;
 
 	*out = NULL;
@@ -311,25 +327,15 @@ int bp_index_open(struct bp_index **out, struct bp_kb *kb, struct bp_error *err)
 	if (!ix)
 		return bp_error_nomem(err);
 	ix->kb = kb;
-	rc = bp_kb_private_dir(&dir, kb, err);
-	if (rc)
-		goto fail;
-	ix->path = bp_malloc(strlen(dir) + 32);
-	if (!ix->path) {
-		rc = bp_error_nomem(err);
-		goto fail;
+	rc = index_path(&ix->path, kb, err);
+	if (!rc)
+		rc = open_or_recreate(ix, err);
+	if (rc) {
+		bp_index_free(ix);
+		return rc;
 	}
-	snprintf(ix->path, strlen(dir) + 32, "%s/index.sqlite", dir);
-	rc = open_or_recreate(ix, err);
-	if (rc)
-		goto fail;
-	bp_free(dir);
 	*out = ix;
 	return 0;
-fail:
-	bp_free(dir);
-	bp_index_free(ix);
-	return rc;
 }
 
 void bp_index_free(struct bp_index *ix)
@@ -1910,11 +1916,8 @@ int bp_index_open_unchanged(struct bp_index **out, struct bp_kb **kb, const char
 	ix = bp_calloc(1, sizeof(*ix));
 	if (ix) {
 		ix->kb = *kb;
-		ix->path = bp_malloc(strlen(bp_kb_gitdir(*kb)) + 32);
+		index_path(&ix->path, *kb, &err);
 	}
-	if (ix && ix->path)
-		snprintf(ix->path, strlen(bp_kb_gitdir(*kb)) + 32, "%sbestpractice/index.sqlite",
-			 bp_kb_gitdir(*kb));
 	/* Only an index as it is: one to create, recreate or bring up to date needs git. */
 	if (ix && ix->path && access(ix->path, F_OK) == 0 && db_open(ix, &err) == 0 &&
 	    !ix->readonly && stamp_get(ix, &then) && then == now) {

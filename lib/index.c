@@ -191,7 +191,6 @@ static int db_open(struct bp_index *ix, struct bp_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, version = -1, tables = 0;
-	double timeout = bp_kb_lock_timeout(ix->kb);
 
 	ix->readonly = !ix->building && cannot_write(ix->path);
 	if (ix->readonly && access(ix->path, R_OK) != 0)
@@ -213,7 +212,8 @@ static int db_open(struct bp_index *ix, struct bp_error *err)
 	sqlite3_limit(ix->db, SQLITE_LIMIT_SQL_LENGTH, 1 << 20);
 	sqlite3_limit(ix->db, SQLITE_LIMIT_EXPR_DEPTH, 200);
 	sqlite3_limit(ix->db, SQLITE_LIMIT_ATTACHED, 0);
-	sqlite3_busy_timeout(ix->db, (int)(timeout * 1000));
+	ix->busy_ms = (int)(bp_kb_lock_timeout(ix->kb) * 1000);
+	sqlite3_busy_timeout(ix->db, ix->busy_ms);
 	if (bp_index_add_functions(ix->db, err))
 		return BP_EDB;
 	/* A file being built from scratch, renamed into place only when whole, needs no
@@ -1861,7 +1861,7 @@ static int update(struct bp_index *ix, const struct bp_progress *progress, int *
 		if (stamped && !ix->readonly && (!stamp_get(ix, &kept) || kept != stamp)) {
 			sqlite3_busy_timeout(ix->db, 0);
 			stamp_set(ix, &stamp, NULL);
-			sqlite3_busy_timeout(ix->db, (int)(bp_kb_lock_timeout(ix->kb) * 1000));
+			sqlite3_busy_timeout(ix->db, ix->busy_ms);
 		}
 		goto out;
 	}

@@ -66,6 +66,7 @@ struct bp_index {
 	int rebuilt;     /* the file was (re)created by this process */
 	int building;    /* a rebuild into a new file, without a journal */
 	int readonly;    /* the KB cannot be written here: the index is used as it is */
+	int busy_ms;     /* how long a statement waits for another writer (lockTimeout) */
 	size_t changed;  /* articles (re)indexed by this process */
 	size_t failed;   /* peers the last update left as they were */
 	int recovered;   /* a read found the file damaged and rebuilt it (once a process) */

@@ -1109,37 +1109,48 @@ static size_t delimiter_at(const char *s, size_t len, size_t off, int closing)
 	return (i < len ? i + 1 : i) - off;
 }
 
-/* Find the front matter's delimiter lines; without them the whole text is the body. */
 /*
  * YAML 1.1, which libyaml reads, also breaks lines at NEL (U+0085), LS (U+2028) and PS
  * (U+2029); this file's lines end at '\n' only. In a front matter the two would disagree on
  * where a line starts: "note: x" LS "..." ends the YAML document after "note: x", and a field
- * written after that line would be lost to the next reading. Strict mode refuses them there;
- * lenient mode replaces each with spaces, as YAML would fold a break inside a value into one.
+ * written after that line would be lost to the next reading. The length of such a break at
+ * `s` (2 or 3 bytes, its code point in *cp), or 0.
+ */
+static size_t unicode_break_at(const char *s, size_t len, unsigned *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (len >= 2 && u[0] == 0xC2 && u[1] == 0x85) {
+		*cp = 0x85;
+		return 2;
+	}
+	if (len >= 3 && u[0] == 0xE2 && u[1] == 0x80 && (u[2] == 0xA8 || u[2] == 0xA9)) {
+		*cp = u[2] == 0xA8 ? 0x2028 : 0x2029;
+		return 3;
+	}
+	return 0;
+}
+
+/*
+ * Strict mode refuses those breaks in a front matter; lenient mode replaces each with spaces,
+ * as YAML would fold a break inside a value into one.
  */
 static int unicode_breaks(struct ctx *c)
 {
 	struct bp_article *a = c->a;
 	char *fm = a->text + a->fm_start;
 	size_t i, n;
+	unsigned cp;
 	int warned = 0;
 
 	for (i = 0; i < a->fm_len; i++) {
-		unsigned char u = (unsigned char)fm[i];
-
-		if (u == 0xC2 && i + 1 < a->fm_len && (unsigned char)fm[i + 1] == 0x85)
-			n = 2;
-		else if (u == 0xE2 && i + 2 < a->fm_len && (unsigned char)fm[i + 1] == 0x80 &&
-			 ((unsigned char)fm[i + 2] == 0xA8 || (unsigned char)fm[i + 2] == 0xA9))
-			n = 3;
-		else
+		if (!(n = unicode_break_at(fm + i, a->fm_len - i, &cp)))
 			continue;
 		if (c->strict)
 			return problem(c, line_of(a->text, a->fm_start + i),
 				       "the front matter holds a Unicode line break (U+%04X), which "
 				       "YAML reads as the end of a line: use a newline or a space",
-				       n == 2 ? 0x85u : (unsigned char)fm[i + 2] == 0xA8 ? 0x2028u
-											: 0x2029u);
+				       cp);
 		if (!warned++)
 			problem(c, line_of(a->text, a->fm_start + i),
 				"Unicode line breaks in the front matter replaced with spaces");
@@ -1149,6 +1160,7 @@ static int unicode_breaks(struct ctx *c)
 	return 0;
 }
 
+/* Find the front matter's delimiter lines; without them the whole text is the body. */
 static int find_front_matter(struct ctx *c)
 {
 	struct bp_article *a = c->a;
@@ -1839,10 +1851,16 @@ static int emit_event(yaml_emitter_t *em, yaml_event_type_t type)
 	return ok && yaml_emitter_emit(em, &ev);
 }
 
-/* Whether `s` holds one of the line breaks of YAML 1.1 beyond '\n' (see unicode_breaks). */
+/* Whether `s` holds one of the line breaks of YAML 1.1 beyond '\n' (unicode_break_at). */
 static int has_unicode_break(const char *s)
 {
-	return strstr(s, "\xC2\x85") || strstr(s, "\xE2\x80\xA8") || strstr(s, "\xE2\x80\xA9");
+	size_t len = strlen(s), i;
+	unsigned cp;
+
+	for (i = 0; i < len; i++)
+		if (unicode_break_at(s + i, len - i, &cp))
+			return 1;
+	return 0;
 }
 
 /*
